@@ -170,10 +170,19 @@ def load_mnist(path):
 
 
 def pixel_stats(images):
-    """Mean, std and max of the standardized pixels, as the blog scales them."""
-    x = np.asarray(images, dtype=np.float64)
-    mean, std = x.mean(), x.std()
-    return np.float32(mean), np.float32(std), np.float32((x.max() - mean) / std)
+    """Mean, std and max of the standardized pixels, as the blog scales them.
+
+    Exact, from the counts of the 256 pixel values: no float copy of the split.
+    """
+    flat = np.asarray(images, dtype=np.uint8).reshape(-1)
+    # bincount casts to int64: count in slices to keep memory flat.
+    step = 1 << 22
+    counts = sum(np.bincount(flat[i : i + step], minlength=256) for i in range(0, flat.size, step))
+    values = np.arange(256, dtype=np.float64)
+    mean = (counts * values).sum() / counts.sum()
+    std = np.sqrt((counts * (values - mean) ** 2).sum() / counts.sum())
+    peak = (np.flatnonzero(counts)[-1] - mean) / std
+    return np.float32(mean), np.float32(std), np.float32(peak)
 
 
 def normalization(ds, mode):

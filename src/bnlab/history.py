@@ -1,0 +1,192 @@
+"""Training histories as xarray Datasets / NetCDF, in the format of
+workflow/schemas/history.schema.yaml, with a loader that checks it."""
+
+import json
+from functools import cache
+from pathlib import Path
+
+import numpy as np
+import xarray as xr
+import yaml
+
+from bnlab.errors import BnlabError
+from bnlab.io import open_netcdf, write_netcdf
+from bnlab.models import WIDTHS, count_params
+from bnlab.provenance import provenance
+
+SCHEMA = Path(__file__).resolve().parents[2] / "workflow" / "schemas" / "history.schema.yaml"
+
+
+@cache
+def history_schema():
+    return yaml.safe_load(SCHEMA.read_text())
+
+
+UNITS = max(WIDTHS)
+
+
+def _padded(rows, width=UNITS):
+    """Stack 1-D arrays of different lengths into (n, width), NaN-padded."""
+    out = np.full((len(rows), width), np.nan, dtype=np.float32)
+    for i, row in enumerate(rows):
+        out[i, : len(row)] = row
+    return out
+
+
+def _param_arrays(run):
+    out = {}
+    for name in run.params:
+        layer, param = name.split("/")
+        init, final = run.init_params[layer][param], run.final_params[layer][param]
+        if layer.startswith("BatchNorm"):
+            dims = ("stage", f"{layer}_unit")
+        elif param == "kernel":
+            dims = ("stage", f"{layer}_in", f"{layer}_out")
+        else:
+            dims = ("stage", f"{layer}_out")
+        out[f"{layer}_{param}"] = (dims, np.stack([init, final]).astype(np.float32))
+    return out
+
+
+def _eval_arrays(run):
+    out = {}
+    for split in ("train", "test"):
+        for what in ("accuracy", "loss"):
+            out[f"{split}_{what}"] = (
+                ("epoch",),
+                np.array([e[split][what] for e in run.evals], np.float32),
+            )
+    train = [e["train"] for e in run.evals]
+    hist = np.stack([[t["hist"][layer] for layer in run.layers] for t in train])
+    out["hist"] = (("epoch", "layer", "bin"), hist[..., 1:-1].astype(np.int32))
+    out["hist_underflow"] = (("epoch", "layer"), hist[..., 0].astype(np.int32))
+    out["hist_overflow"] = (("epoch", "layer"), hist[..., -1].astype(np.int32))
+    for stat in ("mean", "std"):
+        out[f"unit_{stat}"] = (
+            ("epoch", "layer", "unit"),
+            np.stack([_padded([t[stat][layer] for layer in run.layers]) for t in train]),
+        )
+    return out
+
+
+def _bn_arrays(run):
+    layers = sorted(run.bn[0])
+    if not layers:
+        return {}, {}
+    names = {"mean": "running_mean", "var": "running_var", "scale": "scale", "bias": "bias"}
+    data = {
+        f"bn_{target}": (
+            ("epoch", "bn_layer", "unit"),
+            np.stack([_padded([snap[layer][key] for layer in layers]) for snap in run.bn]),
+        )
+        for key, target in names.items()
+    }
+    return data, {"bn_layer": layers}
+
+
+def _grad_arrays(run):
+    epochs = sorted(run.grads)
+    if not epochs:
+        return {}, {"grad_epoch": np.array([], np.int64)}
+    stack = lambda key: np.stack([run.grads[e][key] for e in epochs]).astype(np.float32)  # noqa: E731
+    tracked = stack("tracked_grad")
+    if tracked.ndim == 3:  # a bias or scale: one row
+        tracked = tracked[:, :, None, :]
+    data = {
+        k: (("grad_epoch", "step", "parameter"), stack(k))
+        for k in ("grad_mean", "grad_std", "grad_norm")
+    }
+    data["tracked_grad"] = (("grad_epoch", "step", "tracked_row", "tracked_col"), tracked)
+    return data, {"grad_epoch": np.array(epochs)}
+
+
+def to_dataset(run, config, stats):
+    """A Run plus the resolved config -> the history Dataset."""
+    settings = run.settings
+    edges = settings.edges
+    bn_data, bn_coords = _bn_arrays(run)
+    grad_data, grad_coords = _grad_arrays(run)
+    widths = dict(
+        zip(run.layers, [len(run.evals[0]["train"]["mean"][k]) for k in run.layers], strict=True)
+    )
+    data = {**_eval_arrays(run), **bn_data, **grad_data, **_param_arrays(run)}
+    data["step_loss"] = (("train_epoch", "step"), np.stack(run.step_loss).astype(np.float32))
+    coords = {
+        "epoch": np.arange(len(run.evals)),
+        "train_epoch": np.arange(1, len(run.step_loss) + 1),
+        "step": np.arange(settings.steps_per_epoch(run.n_train)),
+        "parameter": run.params,
+        "layer": run.layers,
+        "layer_width": ("layer", [widths[k] for k in run.layers]),
+        "unit": np.arange(UNITS),
+        "bin": np.arange(len(edges) - 1),
+        "bin_edges": ("edge", edges),
+        "stage": ["init", "final"],
+        **grad_coords,
+        **bn_coords,
+    }
+    attrs = {
+        "format": history_schema()["format"],
+        "format_version": history_schema()["version"],
+        "model": run.model,
+        "seed": run.seed,
+        "config": json.dumps(config, sort_keys=True),
+        "parameter_count": count_params(run.init_params),
+        "n_train": run.n_train,
+        "n_test": run.n_test,
+        "steps_per_epoch": settings.steps_per_epoch(run.n_train),
+        "tracked_parameter": settings.tracked_parameter,
+        "normalization_stats": json.dumps({k: [float(x) for x in v] for k, v in stats.items()}),
+        **provenance(),
+        "wall_time_s": float(sum(run.seconds)),
+        "epoch_seconds": json.dumps([round(s, 3) for s in run.seconds]),
+    }
+    ds = xr.Dataset(data, coords=coords, attrs=attrs)
+    _describe(ds)
+    return ds
+
+
+def _describe(ds):
+    schema = history_schema()
+    specs = {**schema["coordinates"], **schema["variables"], **schema["batchnorm"]}
+    for name, var in ds.variables.items():
+        if name in specs:
+            var.attrs.update(long_name=specs[name]["long_name"], units=specs[name]["units"])
+
+
+def write_history(ds, path):
+    encoding = {
+        name: {"zlib": True, "complevel": 4}
+        for name, var in ds.data_vars.items()
+        if var.dtype.kind in "fi"
+    }
+    write_netcdf(ds, path, encoding=encoding)
+
+
+def check_history(ds, path="history"):
+    """Raise BnlabError unless `ds` has every variable of the format, with its dims."""
+    schema = history_schema()
+    if ds.attrs.get("format") != schema["format"]:
+        raise BnlabError(
+            f"{path} is not a bnlab history (its 'format' attribute is "
+            f"{ds.attrs.get('format')!r}, expected {schema['format']!r}). "
+            f"Delete it and rerun the train rule that makes it."
+        )
+    _require(ds, {**schema["coordinates"], **schema["variables"]}, path)
+    if any(str(layer).startswith("BatchNorm") for layer in ds["layer"].values):
+        _require(ds, schema["batchnorm"], path)
+    return ds
+
+
+def _require(ds, specs, path):
+    for name, spec in specs.items():
+        if name not in ds.variables or list(ds[name].dims) != spec["dims"]:
+            found = list(ds[name].dims) if name in ds.variables else "missing"
+            raise BnlabError(
+                f"{path} does not follow the history format: variable {name!r} should have "
+                f"dims {spec['dims']} but is {found}. Delete it and rerun the train rule."
+            )
+
+
+def load_history(path):
+    return check_history(open_netcdf(path, what="history file"), path)

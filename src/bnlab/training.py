@@ -1,0 +1,293 @@
+"""Training: a whole epoch is one jitted lax.scan; evaluation and diagnostics on device.
+
+Key usage follows the blog, so seed 42 reproduces its run: parameters from
+PRNGKey(seed); each epoch splits a fresh key off the run's key and permutes
+the (already permuted) training order with it.
+"""
+
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import jax
+import jax.numpy as jnp
+import numpy as np
+import optax
+from jax import lax
+
+from bnlab.diagnostics import histogram, merge_moments, moments, tree_stats
+from bnlab.errors import BnlabError
+from bnlab.models import build_model, init_variables, layer_widths, param_names
+
+
+@dataclass(frozen=True)
+class Settings:
+    epochs: int = 20
+    batch_size: int = 32
+    learning_rate: float = 1e-3
+    drop_remainder: bool = False
+    gradient_epochs: tuple = (1,)
+    tracked_parameter: str = "Dense_3/kernel"
+    histogram_range: tuple = (-100.0, 100.0)
+    histogram_bins: int = 4000
+    eval_chunk: int = 5000
+
+    @classmethod
+    def from_config(cls, config):
+        train, diag = config["training"], config["diagnostics"]
+        return cls(
+            epochs=train["epochs"],
+            batch_size=train["batch_size"],
+            learning_rate=train["learning_rate"],
+            drop_remainder=train["drop_remainder"],
+            gradient_epochs=tuple(diag["gradient_epochs"]),
+            tracked_parameter=diag["tracked_parameter"],
+            histogram_range=tuple(diag["histogram_range"]),
+            histogram_bins=diag["histogram_bins"],
+            eval_chunk=diag["eval_chunk"],
+        )
+
+    @property
+    def edges(self):
+        low, high = self.histogram_range
+        return np.linspace(low, high, self.histogram_bins + 1, dtype=np.float32)
+
+    def steps_per_epoch(self, n_train):
+        full, rest = divmod(n_train, self.batch_size)
+        return full + (1 if rest and not self.drop_remainder else 0)
+
+
+def scale(images, stats):
+    """uint8 images -> float32 rows, normalized on device batch by batch."""
+    mean, std, peak = stats
+    x = images.reshape(images.shape[0], -1).astype(jnp.float32)
+    return (x - mean) / std / peak
+
+
+def _variables(params, batch_stats):
+    return {"params": params, "batch_stats": batch_stats}
+
+
+def make_train_step(model, tx, tracked, record):
+    layer, name = tracked.split("/")
+
+    def loss_fn(params, batch_stats, x, y):
+        (logits, _), updates = model.apply(
+            _variables(params, batch_stats), x, train=True, mutable=["batch_stats"]
+        )
+        loss = optax.softmax_cross_entropy_with_integer_labels(logits, y).mean()
+        return loss, updates.get("batch_stats", batch_stats)
+
+    def step(state, x, y):
+        params, batch_stats, opt_state = state
+        (loss, batch_stats), grads = jax.value_and_grad(loss_fn, has_aux=True)(
+            params, batch_stats, x, y
+        )
+        updates, opt_state = tx.update(grads, opt_state, params)
+        out = {"loss": loss}
+        if record:
+            out["grad_mean"], out["grad_std"], out["grad_norm"] = tree_stats(grads)
+            out["tracked_grad"] = grads[layer][name]
+        return (optax.apply_updates(params, updates), batch_stats, opt_state), out
+
+    return step
+
+
+def make_train_epoch(model, tx, settings, n_train, record):
+    """Jitted epoch: permute, scan the full batches, then the remainder batch."""
+    step = make_train_step(model, tx, settings.tracked_parameter, record)
+    size = settings.batch_size
+    full, rest = divmod(n_train, size)
+    rest = 0 if settings.drop_remainder else rest
+
+    def epoch(state, key, order, images, labels, stats):
+        key, sub = jax.random.split(key)
+        order = order[jax.random.permutation(sub, n_train)]
+
+        def body(state, idx):
+            return step(state, scale(images[idx], stats), labels[idx])
+
+        state, outs = lax.scan(body, state, order[: full * size].reshape(full, size))
+        if rest:
+            state, last = body(state, order[full * size :])
+            outs = jax.tree.map(lambda a, b: jnp.concatenate([a, b[None]]), outs, last)
+        return state, key, order, outs
+
+    return jax.jit(epoch, donate_argnums=0)
+
+
+def make_evaluate(model, settings, layers):
+    """Jitted full-split evaluation in chunks: accuracy, loss and, if `layers`,
+    a histogram and per-unit moments of every layer output."""
+    edges = jnp.asarray(settings.edges)
+
+    def chunk_stats(variables, images, labels, stats):
+        logits, outputs = model.apply(variables, scale(images, stats), train=False)
+        loss = optax.softmax_cross_entropy_with_integer_labels(logits, labels).sum()
+        res = {"loss": loss, "correct": (logits.argmax(-1) == labels).sum()}
+        if layers:
+            res["hist"] = {k: histogram(v, edges) for k, v in outputs.items()}
+            res["moments"] = {k: moments(v) for k, v in outputs.items()}
+        return res
+
+    def merge(a, b):
+        out = {"loss": a["loss"] + b["loss"], "correct": a["correct"] + b["correct"]}
+        if layers:
+            out["hist"] = jax.tree.map(jnp.add, a["hist"], b["hist"])
+            out["moments"] = {
+                k: merge_moments(a["moments"][k], b["moments"][k]) for k in a["moments"]
+            }
+        return out
+
+    def evaluate(variables, images, labels, stats):
+        n = images.shape[0]
+        size = min(settings.eval_chunk, n)
+        full, rest = divmod(n, size)
+        acc = chunk_stats(variables, images[:size], labels[:size], stats)
+        if full > 1:
+            chunks = (
+                images[size : full * size].reshape(full - 1, size, *images.shape[1:]),
+                labels[size : full * size].reshape(full - 1, size),
+            )
+            acc, _ = lax.scan(
+                lambda acc, c: (merge(acc, chunk_stats(variables, *c, stats)), None), acc, chunks
+            )
+        if rest:
+            acc = merge(
+                acc, chunk_stats(variables, images[full * size :], labels[full * size :], stats)
+            )
+        res = {"loss": acc["loss"] / n, "accuracy": acc["correct"] / n}
+        if layers:
+            res["hist"] = acc["hist"]
+            res["mean"] = {k: m[1] for k, m in acc["moments"].items()}
+            res["std"] = {k: jnp.sqrt(m[2] / m[0]) for k, m in acc["moments"].items()}
+        return res
+
+    return jax.jit(evaluate)
+
+
+@dataclass
+class Run:
+    """Everything a history file holds, as numpy arrays and lists."""
+
+    model: str
+    seed: int
+    settings: Settings
+    n_train: int
+    n_test: int
+    layers: list
+    params: list
+    init_params: dict
+    final_params: dict = None
+    evals: list = None  # per epoch 0..E: {"train": ..., "test": ...}
+    bn: list = None  # per epoch 0..E: {layer: {mean, var, scale, bias}}
+    step_loss: list = None  # per trained epoch: (steps,)
+    grads: dict = None  # recorded epoch -> {grad_mean, grad_std, grad_norm, tracked_grad}
+    seconds: list = None
+
+
+def _bn_snapshot(params, batch_stats):
+    return {
+        layer: {
+            "mean": np.asarray(batch_stats[layer]["mean"]),
+            "var": np.asarray(batch_stats[layer]["var"]),
+            "scale": np.asarray(params[layer]["scale"]),
+            "bias": np.asarray(params[layer]["bias"]),
+        }
+        for layer in sorted(batch_stats)
+    }
+
+
+def _check_finite(losses, model_name, seed, epoch, learning_rate):
+    """Stop at the first non-finite minibatch loss rather than record NaNs."""
+    bad = np.flatnonzero(~np.isfinite(losses))
+    if bad.size:
+        step = int(bad[0])
+        raise BnlabError(
+            f"training diverged: model {model_name}, seed {seed}: the minibatch loss is "
+            f"{losses[step]} at epoch {epoch}, step {step} (training.learning_rate = "
+            f"{learning_rate}). No history was written; lower the learning rate in "
+            f"config/config.yaml."
+        )
+
+
+def train(model_name, seed, data, stats, settings, log: Callable = print):
+    """Train one model from one seed; return a Run. `data` holds uint8 images
+    and int labels per split, `stats` the (mean, std, max) per split."""
+    model = build_model(model_name)
+    tx = optax.adam(settings.learning_rate)
+    variables = init_variables(model, jax.random.PRNGKey(seed))
+    params, batch_stats = variables["params"], variables.get("batch_stats", {})
+    state = (params, batch_stats, tx.init(params))
+    n_train = len(data["train_labels"])
+    run = Run(
+        model=model_name,
+        seed=seed,
+        settings=settings,
+        n_train=n_train,
+        n_test=len(data["test_labels"]),
+        layers=list(layer_widths(model_name)),
+        params=param_names(params),
+        init_params=jax.device_get(params),
+        evals=[],
+        bn=[],
+        step_loss=[],
+        grads={},
+        seconds=[],
+    )
+    device = {k: jnp.asarray(v) for k, v in data.items()}
+    stats = {k: jnp.asarray(np.array(v, dtype=np.float32)) for k, v in stats.items()}
+    evaluate = {
+        "train": make_evaluate(model, settings, True),
+        "test": make_evaluate(model, settings, False),
+    }
+    epoch_fns = {}
+
+    def record_eval(state):
+        variables = _variables(state[0], state[1])
+        run.evals.append(
+            {
+                split: jax.device_get(
+                    evaluate[split](
+                        variables,
+                        device[f"{split}_images"],
+                        device[f"{split}_labels"],
+                        stats[split],
+                    )
+                )
+                for split in ("train", "test")
+            }
+        )
+        run.bn.append(_bn_snapshot(*jax.device_get(state[:2])))
+
+    def report(epoch, seconds):
+        res, loss = run.evals[-1], run.step_loss[-1].mean() if epoch else float("nan")
+        log(
+            f"model {model_name} seed {seed} epoch {epoch:>3}/{settings.epochs}  "
+            f"minibatch loss {loss:.4f}  train loss {res['train']['loss']:.4f}  "
+            f"train acc {res['train']['accuracy']:.4f}  test acc {res['test']['accuracy']:.4f}  "
+            f"{seconds:.2f} s"
+        )
+
+    tic = time.perf_counter()
+    record_eval(state)
+    report(0, time.perf_counter() - tic)
+    key, order = jax.random.PRNGKey(seed), jnp.arange(n_train)
+    for epoch in range(1, settings.epochs + 1):
+        tic = time.perf_counter()
+        record = epoch in settings.gradient_epochs
+        if record not in epoch_fns:
+            epoch_fns[record] = make_train_epoch(model, tx, settings, n_train, record)
+        state, key, order, outs = epoch_fns[record](
+            state, key, order, device["train_images"], device["train_labels"], stats["train"]
+        )
+        outs = jax.device_get(outs)
+        _check_finite(outs["loss"], model_name, seed, epoch, settings.learning_rate)
+        run.step_loss.append(outs.pop("loss"))
+        if record:
+            run.grads[epoch] = outs
+        record_eval(state)
+        run.seconds.append(time.perf_counter() - tic)
+        report(epoch, run.seconds[-1])
+    run.final_params = jax.device_get(state[0])
+    return run

@@ -1,0 +1,56 @@
+"""The two blog models: sizes, shared initialization, BatchNorm modes."""
+
+import jax
+import jax.numpy as jnp
+import numpy as np
+import pytest
+
+from bnlab.models import build_model, count_params, init_variables, layer_widths, param_names
+
+
+@pytest.mark.parametrize(("name", "count"), [("baseline", 242_762), ("batchnorm", 243_658)])
+def test_parameter_counts_match_the_blog(name, count):
+    variables = init_variables(build_model(name), jax.random.PRNGKey(0))
+    assert count_params(variables["params"]) == count
+
+
+def test_dense_layers_start_identical_in_both_models():
+    key = jax.random.PRNGKey(42)
+    base = init_variables(build_model("baseline"), key)["params"]
+    bn = init_variables(build_model("batchnorm"), key)["params"]
+    for layer in ("Dense_0", "Dense_1", "Dense_2", "Dense_3"):
+        for param in ("kernel", "bias"):
+            np.testing.assert_array_equal(base[layer][param], bn[layer][param])
+    other = init_variables(build_model("baseline"), jax.random.PRNGKey(43))["params"]
+    assert not np.array_equal(base["Dense_0"]["kernel"], other["Dense_0"]["kernel"])
+
+
+def test_batchnorm_normalizes_with_batch_stats_in_train_mode_only():
+    model = build_model("batchnorm")
+    variables = init_variables(model, jax.random.PRNGKey(0))
+    x = jax.random.normal(jax.random.PRNGKey(1), (256, 784)) * 3 + 2
+    (_, out), updates = model.apply(variables, x, train=True, mutable=["batch_stats"])
+    bn = out["BatchNorm_0"]
+    np.testing.assert_allclose(bn.mean(0), 0, atol=1e-4)
+    np.testing.assert_allclose(bn.std(0), 1, atol=1e-2)
+    # running statistics move towards the batch's (momentum 0.99)
+    dense = out["Dense_0"]
+    np.testing.assert_allclose(
+        updates["batch_stats"]["BatchNorm_0"]["mean"], 0.01 * dense.mean(0), rtol=1e-4, atol=1e-6
+    )
+    # eval mode uses the stored statistics (mean 0, var 1 at init): almost identity
+    _, out_eval = model.apply(variables, x, train=False)
+    np.testing.assert_allclose(
+        out_eval["BatchNorm_0"], out_eval["Dense_0"] / jnp.sqrt(1 + 1e-5), rtol=1e-5, atol=1e-5
+    )
+
+
+def test_layer_widths_and_names():
+    assert layer_widths("baseline") == {
+        "Dense_0": 256, "ReLU_0": 256, "Dense_1": 128, "ReLU_1": 128,
+        "Dense_2": 64, "ReLU_2": 64, "Dense_3": 10,
+    }  # fmt: skip
+    assert list(layer_widths("batchnorm"))[:3] == ["Dense_0", "BatchNorm_0", "ReLU_0"]
+    params = init_variables(build_model("batchnorm"), jax.random.PRNGKey(0))["params"]
+    names = param_names(params)
+    assert "Dense_3/kernel" in names and "BatchNorm_2/scale" in names and len(names) == 14
