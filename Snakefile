@@ -9,6 +9,9 @@ min_version("9.0")
 configfile: "config/config.yaml"
 
 
+report: "workflow/report/workflow.rst"
+
+
 # Readable one-paragraph errors first (bnlab.config), then Snakemake's own
 # validation, which also fills in the schema's defaults.
 include: "workflow/rules/common.smk"
@@ -19,6 +22,7 @@ validate(config, "workflow/schemas/config.schema.yaml")
 
 include: "workflow/rules/data.smk"
 include: "workflow/rules/train.smk"
+include: "workflow/rules/figures.smk"
 
 
 rule all:

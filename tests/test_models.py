@@ -5,7 +5,8 @@ import jax.numpy as jnp
 import numpy as np
 import pytest
 
-from bnlab.models import build_model, count_params, init_variables, layer_widths, param_names
+from bnlab.architecture import layer_widths
+from bnlab.models import build_model, count_params, init_variables, param_names
 
 
 @pytest.mark.parametrize(("name", "count"), [("baseline", 242_762), ("batchnorm", 243_658)])

@@ -6,6 +6,7 @@ from pathlib import Path
 import jsonschema
 import yaml
 
+from bnlab.architecture import layer_widths, param_shapes
 from bnlab.errors import BnlabError
 
 TRAIN_SIZE = 60_000
@@ -74,6 +75,8 @@ def validate_config(config, schema=None):
         raise BnlabError(f"invalid config: {_describe(errors[0])}. {_where()}")
     _fill_defaults(config, schema)
     _check_consistency(config)
+    _resolve_figures(config)
+    _check_figures(config)
     return config
 
 
@@ -111,4 +114,87 @@ def _check_consistency(config):
             f"invalid config: diagnostics.tracked_parameter = {diag['tracked_parameter']!r} "
             f"does not exist in model 'baseline', which has no BatchNorm layers; track a "
             f"Dense_i/kernel or Dense_i/bias. {_where()}"
+        )
+
+
+def _fail(key, value, allowed):
+    raise BnlabError(
+        f"invalid config: {key} = {value!r} is out of range; allowed: {allowed}. {_where()}"
+    )
+
+
+def default_grid_epochs(epochs):
+    """0, 1 and four more epochs spread up to the last."""
+    return sorted({0, 1, *(round(epochs * k / 4) for k in range(1, 5))})
+
+
+def _resolve_figures(config):
+    """Fill the figure options whose defaults depend on other keys."""
+    figs, epochs = config.setdefault("figures", {}), config["training"]["epochs"]
+    _fill_defaults(figs, load_schema()["properties"]["figures"])
+    if figs["seeds"] is None:
+        figs["seeds"] = list(config["seeds"])
+    if figs["activations"]["epochs"] is None:
+        figs["activations"]["epochs"] = default_grid_epochs(epochs)
+    if figs["table"]["epochs"] is None:
+        figs["table"]["epochs"] = sorted({1, epochs})
+
+
+def _check_figures(config):
+    """Indices that JAX would silently clamp, checked against the real shapes."""
+    figs, epochs = config["figures"], config["training"]["epochs"]
+    models, diag = config["models"], config["diagnostics"]
+    unknown = sorted(set(figs["seeds"]) - set(config["seeds"]))
+    if unknown:
+        _fail("figures.seeds", figs["seeds"], f"a subset of seeds = {config['seeds']}")
+    if figs["seed"] not in figs["seeds"]:
+        _fail("figures.seed", figs["seed"], f"one of the figure seeds {figs['seeds']}")
+    for key in ("activations", "table"):
+        late = [e for e in figs[key]["epochs"] if e > epochs]
+        if late:
+            _fail(
+                f"figures.{key}.epochs",
+                figs[key]["epochs"],
+                f"epochs 0..{epochs} (training.epochs)",
+            )
+    low, high = diag["histogram_range"]
+    xlim = figs["activations"]["xlim"]
+    if -xlim < low or xlim > high:
+        _fail("figures.activations.xlim", xlim, f"within diagnostics.histogram_range {[low, high]}")
+    _check_unit(figs["unit_statistics"], models)
+    for key in ("gradient_trace", "gradient_stats"):
+        if figs[key]["epoch"] not in diag["gradient_epochs"]:
+            _fail(
+                f"figures.{key}.epoch",
+                figs[key]["epoch"],
+                f"one of diagnostics.gradient_epochs = {diag['gradient_epochs']}",
+            )
+    shape = param_shapes()[diag["tracked_parameter"]]
+    trace = figs["gradient_trace"]
+    element = (trace["row"], trace["col"])
+    rows, cols = shape if len(shape) == 2 else (1, shape[0])
+    if not (element[0] < rows and element[1] < cols):
+        _fail(
+            "figures.gradient_trace (row, col)",
+            element,
+            f"0 <= row < {rows}, 0 <= col < {cols}: {diag['tracked_parameter']} is {rows} x {cols}",
+        )
+
+
+def _check_unit(options, models):
+    layer, unit = options["layer"], options["unit"]
+    widths = {}
+    for model in models:
+        widths.update(layer_widths(model))
+    if layer not in widths:
+        _fail(
+            "figures.unit_statistics.layer",
+            layer,
+            f"a layer of the models {models}: {sorted(widths)}",
+        )
+    if unit >= widths[layer]:
+        _fail(
+            "figures.unit_statistics.unit",
+            unit,
+            f"0..{widths[layer] - 1}, since {layer} has {widths[layer]} units",
         )

@@ -9,9 +9,10 @@ import numpy as np
 import xarray as xr
 import yaml
 
+from bnlab.architecture import WIDTHS
 from bnlab.errors import BnlabError
 from bnlab.io import open_netcdf, write_netcdf
-from bnlab.models import WIDTHS, count_params
+from bnlab.models import count_params
 from bnlab.provenance import provenance
 
 SCHEMA = Path(__file__).resolve().parents[2] / "workflow" / "schemas" / "history.schema.yaml"

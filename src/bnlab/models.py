@@ -5,9 +5,7 @@ from collections.abc import Sequence
 import flax.linen as nn
 import jax.numpy as jnp
 
-WIDTHS = (256, 128, 64, 10)
-INPUT_SIZE = 28 * 28
-MODELS = {"baseline": {"batchnorm": False}, "batchnorm": {"batchnorm": True}}
+from bnlab.architecture import INPUT_SIZE, MODELS, WIDTHS
 
 
 class MLP(nn.Module):
@@ -32,19 +30,6 @@ class MLP(nn.Module):
 
 def build_model(name):
     return MLP(**MODELS[name])
-
-
-def layer_widths(name):
-    """Width of every recorded layer output, in forward order."""
-    widths = {}
-    *hidden, classes = WIDTHS
-    for i, width in enumerate(hidden):
-        widths[f"Dense_{i}"] = width
-        if MODELS[name]["batchnorm"]:
-            widths[f"BatchNorm_{i}"] = width
-        widths[f"ReLU_{i}"] = width
-    widths[f"Dense_{len(hidden)}"] = classes
-    return widths
 
 
 def init_variables(model, key):

@@ -15,9 +15,10 @@ import numpy as np
 import optax
 from jax import lax
 
+from bnlab.architecture import layer_widths
 from bnlab.diagnostics import histogram, merge_moments, moments, tree_stats
 from bnlab.errors import BnlabError
-from bnlab.models import build_model, init_variables, layer_widths, param_names
+from bnlab.models import build_model, init_variables, param_names
 
 
 @dataclass(frozen=True)

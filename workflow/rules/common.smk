@@ -41,5 +41,28 @@ def histories(models=None, seeds=None):
     )
 
 
+FIGS = CONFIG["figures"]
+
+
+def figure(name):
+    return f"results/figures/{name}.{FIGS['format']}"
+
+
+FIGURE_TARGETS = [
+    figure("samples"),
+    figure("input_distribution"),
+    figure("initial_weights"),
+    figure("accuracy"),
+    "results/figures/activations.gif",
+    figure("activations"),
+    figure("unit_statistics"),
+    figure("gradient_trace"),
+    figure("gradient_std"),
+    figure("gradient_mean"),
+    "results/tables/final_accuracy.csv",
+    "results/tables/final_accuracy.md",
+]
+
+
 def all_targets():
-    return [MNIST, *histories()]
+    return [MNIST, *histories(), *FIGURE_TARGETS]

@@ -1,0 +1,90 @@
+"""The blog's way of training, re-implemented for timing: a jitted step called
+from Python for every minibatch, every layer's raw outputs kept for every
+epoch, every step's gradients kept for the first epoch.
+
+Usage: python benchmarks/blog_style.py MODEL EPOCHS  (prints one JSON line)
+"""
+
+import json
+import resource
+import sys
+import time
+
+import jax
+import jax.numpy as jnp
+import optax
+
+from bnlab.data import load_mnist, normalization, normalize
+from bnlab.models import build_model, init_variables
+
+
+def main(model_name, epochs, mnist="results/data/mnist.nc", batch_size=32, seed=42):
+    ds = load_mnist(mnist)
+    stats = normalization(ds, "per_split")
+    x_train = jnp.asarray(normalize(ds.train_images.values, stats["train"]))
+    x_test = jnp.asarray(normalize(ds.test_images.values, stats["test"]))
+    y_train, y_test = jnp.asarray(ds.train_labels.values), jnp.asarray(ds.test_labels.values)
+    del ds
+    model = build_model(model_name)
+    variables = init_variables(model, jax.random.PRNGKey(seed))
+    params, batch_stats = variables["params"], variables.get("batch_stats", {})
+    tx = optax.adam(1e-3)
+    opt_state = tx.init(params)
+
+    @jax.jit
+    def step(params, batch_stats, opt_state, x, y):
+        def loss_fn(p):
+            (logits, _), upd = model.apply(
+                {"params": p, "batch_stats": batch_stats}, x, train=True, mutable=["batch_stats"]
+            )
+            loss = optax.softmax_cross_entropy(logits, jax.nn.one_hot(y, 10)).mean()
+            return loss, upd.get("batch_stats", batch_stats)
+
+        grads, batch_stats = jax.grad(loss_fn, has_aux=True)(params)
+        updates, opt_state = tx.update(grads, opt_state, params)
+        return grads, optax.apply_updates(params, updates), batch_stats, opt_state
+
+    @jax.jit
+    def evaluate(params, batch_stats, x, y):
+        logits, outputs = model.apply({"params": params, "batch_stats": batch_stats}, x)
+        return (logits.argmax(-1) == y).mean(), outputs
+
+    start = time.perf_counter()
+    outputs_history, grads_history, epoch_seconds = [], [], []
+    acc, outputs = evaluate(params, batch_stats, x_train, y_train)
+    evaluate(params, batch_stats, x_test, y_test)
+    outputs_history.append(outputs)
+    key, n = jax.random.PRNGKey(seed), x_train.shape[0]
+    for epoch in range(epochs):
+        tic = time.perf_counter()
+        key, sub = jax.random.split(key)
+        perm = jax.random.permutation(sub, n)
+        x_train, y_train = x_train[perm], y_train[perm]
+        for i in range(0, n, batch_size):
+            grads, params, batch_stats, opt_state = step(
+                params,
+                batch_stats,
+                opt_state,
+                x_train[i : i + batch_size],
+                y_train[i : i + batch_size],
+            )
+            if epoch == 0:
+                grads_history.append(grads)
+        acc, outputs = evaluate(params, batch_stats, x_train, y_train)
+        test_acc, _ = evaluate(params, batch_stats, x_test, y_test)
+        outputs_history.append(outputs)
+        float(test_acc)  # wait for the epoch's work
+        epoch_seconds.append(time.perf_counter() - tic)
+    return {
+        "approach": "blog-style loop",
+        "model": model_name,
+        "epochs": epochs,
+        "run_s": time.perf_counter() - start,
+        "epoch_s": epoch_seconds,
+        "final_test_acc": float(test_acc),
+        "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+    }
+
+
+if __name__ == "__main__":
+    print(json.dumps(main(sys.argv[1], int(sys.argv[2]))))

@@ -1,0 +1,1 @@
+"""Figures, each a pure function of loaded histories (and MNIST) plus options."""

@@ -1,0 +1,115 @@
+"""Figures of layer outputs: per-epoch histograms (GIF and grid), one unit's moments."""
+
+import matplotlib.pyplot as plt
+import numpy as np
+from matplotlib.animation import FuncAnimation, PillowWriter
+
+from bnlab.io import atomic_path
+from bnlab.plots.style import color, label, save
+from bnlab.plots.summary import rebin
+
+
+def compared_layer(model, layer):
+    """The layer of `model` shown against `layer`: a baseline has no BatchNorm_i,
+    so it shows Dense_i, the same position (the input of ReLU_i)."""
+    if model == "baseline" and layer.startswith("BatchNorm"):
+        return layer.replace("BatchNorm", "Dense")
+    return layer
+
+
+def _panel_layers(index):
+    # The blog's comparison: Dense_i outputs of the baseline against BatchNorm_i outputs.
+    return {"baseline": f"Dense_{index}", "batchnorm": f"BatchNorm_{index}"}
+
+
+def _draw_hist(ax, ds, layer, epoch, factor, xlim, model):
+    counts = ds.hist.sel(layer=layer, epoch=epoch).values
+    coarse, edges = rebin(counts, ds.bin_edges.values, factor)
+    keep = (edges[:-1] >= -xlim) & (edges[1:] <= xlim)
+    ax.stairs(
+        coarse[keep],
+        edges[np.append(keep, False) | np.append(False, keep)],
+        fill=True,
+        alpha=0.55,
+        color=color(model),
+        label=f"{label(model)} {layer}",
+    )
+
+
+def _draw_frame(axes, histories, layers, epoch, factor, xlim):
+    for ax, index in zip(axes, layers, strict=True):
+        ax.cla()
+        for model, ds in histories.items():
+            layer = _panel_layers(index).get(model, f"Dense_{index}")
+            _draw_hist(ax, ds, layer, epoch, factor, xlim, model)
+        ax.set(xlim=(-xlim, xlim), ylabel=f"layer {index}: count")
+        ax.set_title(f"epoch {epoch}", fontsize=9)
+        ax.legend(fontsize=7, loc="upper right")
+    axes[-1].set_xlabel("output value")
+
+
+def activations_gif(histories, path, layers=(0, 1, 2), xlim=50.0, rebin_factor=20, frame_ms=300):
+    """One frame per epoch: baseline Dense_i vs BatchNorm_i output histograms."""
+    first = next(iter(histories.values()))
+    epochs = first.epoch.values
+    fig, axes = plt.subplots(len(layers), 1, figsize=(6, 2.4 * len(layers)), squeeze=False)
+    axes = axes[:, 0]
+
+    def update(frame):
+        _draw_frame(axes, histories, layers, epochs[frame], rebin_factor, xlim)
+        fig.suptitle(f"Layer outputs during training (seed {first.attrs['seed']})")
+
+    update(0)
+    fig.tight_layout()
+    animation = FuncAnimation(fig, update, frames=len(epochs))
+    with atomic_path(path) as tmp:
+        animation.save(tmp, writer=PillowWriter(fps=1000 / frame_ms), dpi=90)
+    plt.close(fig)
+
+
+def activations_grid(
+    histories, path, epochs, layers=(0, 1, 2), xlim=50.0, rebin_factor=20, dpi=150
+):
+    """Small multiples: rows are layers, columns the chosen epochs."""
+    fig, axes = plt.subplots(
+        len(layers),
+        len(epochs),
+        figsize=(2.6 * len(epochs), 2.1 * len(layers)),
+        squeeze=False,
+        sharex=True,
+    )
+    for col, epoch in enumerate(epochs):
+        _draw_frame(axes[:, col], histories, layers, epoch, rebin_factor, xlim)
+        for ax in axes[:, col]:
+            ax.legend().set_visible(col == 0)
+            if col:
+                ax.set_ylabel(None)
+    seed = next(iter(histories.values())).attrs["seed"]
+    fig.suptitle(f"Baseline Dense_i vs BatchNorm_i outputs on the training set (seed {seed})")
+    fig.tight_layout()
+    save(fig, path, dpi)
+
+
+def unit_statistics(histories, path, layer="Dense_2", unit=60, dpi=150):
+    """Mean and standard deviation over epochs of one unit, both models."""
+    fig, axes = plt.subplots(2, 1, figsize=(6, 6), sharex=True)
+    for model, ds in histories.items():
+        shown = compared_layer(model, layer)
+        for ax, stat in zip(axes, ("unit_mean", "unit_std"), strict=True):
+            ax.plot(
+                ds.epoch,
+                ds[stat].sel(layer=shown, unit=unit),
+                marker="o",
+                ms=3,
+                color=color(model),
+                label=f"{label(model)} {shown}",
+            )
+    seed = next(iter(histories.values())).attrs["seed"]
+    axes[0].set(
+        title=f"unit {unit} of {layer}: mean over the training set (seed {seed})",
+        ylabel="mean output",
+    )
+    axes[1].set(title="standard deviation", ylabel="std of output", xlabel="epoch")
+    axes[0].legend()
+    fig.tight_layout()
+    save(fig, path, dpi)

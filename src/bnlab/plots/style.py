@@ -1,0 +1,41 @@
+"""One look for every figure: colour-blind-safe model colours, atomic saving."""
+
+import matplotlib
+
+matplotlib.use("Agg")
+
+import matplotlib.pyplot as plt  # noqa: E402
+
+from bnlab.io import atomic_path  # noqa: E402
+
+# Okabe & Ito's palette: distinguishable with every common colour-vision deficiency.
+COLORS = {"baseline": "#0072B2", "batchnorm": "#D55E00", "noisy_batchnorm": "#009E73"}
+LABELS = {"baseline": "baseline", "batchnorm": "BatchNorm"}
+BLOG_MARKER = {"marker": "D", "s": 28, "facecolor": "white", "zorder": 5, "linewidths": 1.4}
+
+plt.rcParams.update(
+    {
+        "figure.dpi": 100,
+        "axes.spines.top": False,
+        "axes.spines.right": False,
+        "axes.grid": True,
+        "grid.alpha": 0.3,
+        "legend.frameon": False,
+        "font.size": 9,
+    }
+)
+
+
+def color(model):
+    return COLORS.get(model, "#555555")
+
+
+def label(model):
+    return LABELS.get(model, model)
+
+
+def save(fig, path, dpi=150):
+    """Write a figure atomically (a killed job leaves no complete-looking file)."""
+    with atomic_path(path) as tmp:
+        fig.savefig(tmp, dpi=dpi, bbox_inches="tight", format=str(path).rsplit(".", 1)[-1])
+    plt.close(fig)

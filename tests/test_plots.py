@@ -1,0 +1,121 @@
+"""Each figure function draws from small synthetic histories and uses its options."""
+
+import numpy as np
+import pytest
+import xarray as xr
+from PIL import Image
+
+from bnlab.plots import activations, data, gradients, training
+from bnlab.tables import final_accuracy, paired_difference, to_markdown
+
+from .synthetic import synthetic_data, synthetic_history
+
+
+@pytest.fixture(scope="module")
+def runs():
+    return {m: [synthetic_history(m, s) for s in (0, 1, 2)] for m in ("baseline", "batchnorm")}
+
+
+@pytest.fixture(scope="module")
+def single(runs):
+    return {m: seeds[0] for m, seeds in runs.items()}
+
+
+@pytest.fixture(scope="module")
+def mnist_like():
+    arrays = synthetic_data(n_train=100, n_test=20)
+    return xr.Dataset({k: (tuple(f"{k}_{i}" for i in range(v.ndim)), v) for k, v in arrays.items()})
+
+
+def _image(path):
+    with Image.open(path) as im:
+        im.load()
+        return im
+
+
+def test_samples_draws_count_images(mnist_like, tmp_path):
+    data.samples(mnist_like, tmp_path / "a.png", count=3, key=0)
+    data.samples(mnist_like, tmp_path / "b.png", count=6, key=0)
+    assert _image(tmp_path / "b.png").size[0] > _image(tmp_path / "a.png").size[0]
+
+
+def test_sample_indices_follow_the_blogs_draw():
+    import jax
+
+    expected = jax.random.randint(jax.random.PRNGKey(0), (10,), 0, 60000)
+    np.testing.assert_array_equal(data.sample_indices(10, 0, 60000), expected)
+
+
+def test_input_distribution(mnist_like, tmp_path):
+    for mode in ("train", "per_split"):
+        data.input_distribution(mnist_like, tmp_path / f"{mode}.png", mode=mode, bins=20)
+        assert _image(tmp_path / f"{mode}.png").size[0] > 300
+
+
+def test_initial_weights_grid(single, tmp_path):
+    training.initial_weights(single, tmp_path / "w.pdf", bins=30)
+    assert (tmp_path / "w.pdf").read_bytes().startswith(b"%PDF")
+
+
+@pytest.mark.parametrize("band", ["minmax", "sd"])
+def test_accuracy_over_seeds(runs, tmp_path, band):
+    training.accuracy(runs, tmp_path / "acc.svg", band=band)
+    assert b"<svg" in (tmp_path / "acc.svg").read_bytes()[:500]
+
+
+def test_accuracy_rejects_unknown_band(runs, tmp_path):
+    with pytest.raises(ValueError, match="unknown band 'iqr2'"):
+        training.accuracy(runs, tmp_path / "acc.png", band="iqr2")
+    assert not (tmp_path / "acc.png").exists()
+
+
+def test_activations_gif_has_one_frame_per_epoch(single, tmp_path):
+    activations.activations_gif(single, tmp_path / "a.gif", layers=(0, 2), xlim=5, rebin_factor=4)
+    with Image.open(tmp_path / "a.gif") as gif:
+        assert gif.n_frames == 3  # epochs 0, 1, 2
+
+
+def test_activations_grid(single, tmp_path):
+    activations.activations_grid(single, tmp_path / "g.png", epochs=[0, 2], layers=(1,), xlim=5)
+    wide = _image(tmp_path / "g.png").size
+    activations.activations_grid(single, tmp_path / "h.png", epochs=[0, 1, 2], layers=(1,), xlim=5)
+    assert _image(tmp_path / "h.png").size[0] > wide[0]
+
+
+@pytest.mark.parametrize("layer", ["Dense_2", "BatchNorm_2", "ReLU_1"])
+def test_unit_statistics(single, tmp_path, layer):
+    activations.unit_statistics(single, tmp_path / "u.png", layer=layer, unit=5)
+    assert (tmp_path / "u.png").stat().st_size > 1000
+
+
+def test_baseline_shows_dense_where_batchnorm_is_asked():
+    assert activations.compared_layer("baseline", "BatchNorm_1") == "Dense_1"
+    assert activations.compared_layer("batchnorm", "BatchNorm_1") == "BatchNorm_1"
+
+
+def test_gradient_figures(runs, single, tmp_path):
+    gradients.gradient_trace(single, tmp_path / "t.png", row=3, col=4, epoch=1)
+    for stat in ("std", "mean"):
+        gradients.gradient_stat(runs, tmp_path / f"{stat}.png", stat=stat, epoch=1, band="iqr")
+        assert (tmp_path / f"{stat}.png").stat().st_size > 1000
+
+
+def test_paired_difference_matches_hand_computation():
+    mean, low, high = paired_difference([0.90, 0.91, 0.92], [0.93, 0.95, 0.94])
+    diffs = np.array([0.03, 0.04, 0.02])
+    half = 4.302652729911275 * diffs.std(ddof=1) / np.sqrt(3)  # t(0.975, 2)
+    assert mean == pytest.approx(0.03) and low == pytest.approx(0.03 - half)
+    assert high == pytest.approx(0.03 + half)
+    assert np.isnan(paired_difference([0.9], [0.95])[1])
+
+
+def test_final_accuracy_table(runs):
+    table = final_accuracy(runs, [1, 2])
+    per_run = table[table.seed.isin([0, 1, 2])]
+    assert len(per_run) == 6
+    assert "test_acc_epoch2" in table.columns
+    diff = table[table.model == "batchnorm - baseline"]
+    assert list(diff.seed)[0] == "mean over 3 paired seeds"
+    blog_row = table[(table.model == "baseline") & (table.seed == "blog (seed 42)")]
+    assert float(blog_row.test_acc_epoch1.iloc[0]) == pytest.approx(0.9608)
+    assert "| batchnorm - baseline |" in to_markdown(table)
