@@ -4,6 +4,7 @@ import os
 import shutil
 import subprocess
 import sys
+import tempfile
 from pathlib import Path
 
 import pytest
@@ -13,6 +14,8 @@ from bnlab.data import MNIST_FILES
 
 REPO = Path(__file__).resolve().parents[1]
 BIN = Path(sys.executable).parent
+# Compiled programs are shared by every test's training jobs.
+os.environ.setdefault("BNLAB_JAX_CACHE", str(Path(tempfile.gettempdir()) / "bnlab-test-jax-cache"))
 
 
 def find_mnist_dir():
