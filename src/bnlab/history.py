@@ -191,3 +191,16 @@ def _require(ds, specs, path):
 
 def load_history(path):
     return check_history(open_netcdf(path, what="history file"), path)
+
+
+def differences(a, b):
+    """Where two histories differ, ignoring timing attributes; [] if bit-identical."""
+    timing = set(history_schema()["timing_attributes"]) | {"cpu_affinity"}
+    found = [f"variable {n}" for n in sorted(set(a.variables) ^ set(b.variables))]
+    for name in sorted(set(a.variables) & set(b.variables)):
+        x, y = a[name].values, b[name].values
+        if x.dtype != y.dtype or x.shape != y.shape or x.tobytes() != y.tobytes():
+            found.append(f"variable {name}")
+    keys = (set(a.attrs) | set(b.attrs)) - timing
+    found += [f"attribute {k}" for k in sorted(keys) if str(a.attrs.get(k)) != str(b.attrs.get(k))]
+    return found

@@ -1,0 +1,105 @@
+#!/usr/bin/env bash
+# A real one-node SLURM cluster on this machine, the small test workflow run
+# through profiles/slurm, and its histories compared bit for bit with a local
+# run of the same config. Needs root and the project's .venv (make setup).
+set -euo pipefail
+repo=$(cd "$(dirname "$0")/.." && pwd)
+export PATH="$repo/.venv/bin:$PATH"
+work=$(mktemp -d /tmp/bnlab-slurm.XXXXXX)
+pids=()
+
+stop_daemons() {
+    for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
+    echo "slurm: stopped daemons ${pids[*]:-none}"
+    rm -f /etc/slurm/slurm.conf
+    [ -e "$work/slurm.conf.orig" ] && mv "$work/slurm.conf.orig" /etc/slurm/slurm.conf
+    return 0
+}
+trap stop_daemons EXIT
+
+if ! command -v slurmctld >/dev/null || ! command -v munged >/dev/null; then
+    apt-get update -qq
+    apt-get install -y -qq --no-install-recommends slurm-wlm munge >/dev/null
+fi
+
+# munge: authentication between the SLURM daemons and clients.
+mkdir -p /run/munge /var/log/munge /var/lib/munge /etc/munge
+chown munge:munge /run/munge /var/log/munge /var/lib/munge
+[ -s /etc/munge/munge.key ] || (mungekey --create --keyfile /etc/munge/munge.key && chown munge:munge /etc/munge/munge.key)
+runuser -u munge -- /usr/sbin/munged --pid-file "/run/munge/bnlab.pid" --force
+pids+=("$(cat /run/munge/bnlab.pid)")
+
+host=$(hostname -s)
+mem=$(awk '/MemTotal/ {print int($2 / 1024 * 0.8)}' /proc/meminfo)
+mkdir -p "$work"/{state,spool,log}
+# srun inside a job reads the default location, so the config goes there
+# (any existing one is put back on exit).
+mkdir -p /etc/slurm
+[ -e /etc/slurm/slurm.conf ] && mv /etc/slurm/slurm.conf "$work/slurm.conf.orig"
+export SLURM_CONF=/etc/slurm/slurm.conf
+cat >"$SLURM_CONF" <<CONF
+ClusterName=bnlab-ci
+SlurmctldHost=$host
+SlurmUser=root
+AuthType=auth/munge
+StateSaveLocation=$work/state
+SlurmdSpoolDir=$work/spool
+SlurmctldPidFile=$work/slurmctld.pid
+SlurmdPidFile=$work/slurmd.pid
+SlurmctldLogFile=$work/log/slurmctld.log
+SlurmdLogFile=$work/log/slurmd.log
+ProctrackType=proctrack/linuxproc
+TaskPlugin=task/none
+SelectType=select/cons_tres
+SelectTypeParameters=CR_Core_Memory
+AccountingStorageType=accounting_storage/none
+JobAcctGatherType=jobacct_gather/none
+MinJobAge=300
+ReturnToService=2
+NodeName=$host CPUs=$(nproc) RealMemory=$mem State=UNKNOWN
+PartitionName=ci Nodes=$host Default=YES MaxTime=INFINITE State=UP
+CONF
+slurmctld -f "$SLURM_CONF"
+slurmd -f "$SLURM_CONF"
+for _ in $(seq 50); do
+    [ -s "$work/slurmctld.pid" ] && [ -s "$work/slurmd.pid" ] && break
+    sleep 0.2
+done
+pids+=("$(cat "$work/slurmctld.pid")" "$(cat "$work/slurmd.pid")")
+for _ in $(seq 60); do
+    state=$(sinfo -h -o %T 2>/dev/null || true)
+    [ "$state" = idle ] && break
+    sleep 1
+done
+echo "slurm: node $host is ${state:-unknown} (daemons ${pids[*]})"
+[ "$state" = idle ]
+
+# The same small config, once through SLURM and once locally.
+mnist=$(ls -d "$repo/resources/mnist" "$repo/../shared/data/mnist" 2>/dev/null | head -1)
+cat >"$work/config.yaml" <<CONF
+data: {manual_dir: $mnist, tfds_data_dir: $work/tfds}
+seeds: [42, 1]
+training: {epochs: 2, train_examples: 2000, test_examples: 1000}
+CONF
+run() {  # run NAME ARGS...: the workflow in $work/NAME
+    local dir="$work/$1"; shift
+    mkdir -p "$dir/config" && cp "$work/config.yaml" "$dir/config/config.yaml"
+    timeout -s KILL 900 snakemake -s "$repo/Snakefile" -d "$dir" "$@"
+}
+start=$SECONDS
+# CI-only settings (no accounting database here): squeue for status, short
+# intervals. A real cluster keeps the plugin's defaults (see README).
+run slurm --workflow-profile "$repo/profiles/slurm" --jobs 2 \
+    --slurm-status-command squeue --slurm-init-seconds-before-status-checks 5 \
+    2>&1 | tee "$work/slurm-run.log"
+echo "slurm: workflow through SLURM took $((SECONDS - start)) s"
+run local --cores 2 >"$work/local-run.log" 2>&1
+
+ids=$(grep -oE "SLURM jobid [0-9]+|external jobid '?[0-9]+" "$work/slurm-run.log" | grep -oE "[0-9]+$" | sort -un | tr '\n' ' ')
+echo "slurm: job ids used: ${ids:-none found}"
+[ -n "$ids" ]
+for target in $(cd "$work/local" && find results/figures results/tables results/histories -type f | sort); do
+    [ -s "$work/slurm/$target" ] || { echo "slurm: missing $target"; exit 1; }
+done
+python -m bnlab.compare "$work/slurm/results" "$work/local/results"
+echo "slurm: all targets built through SLURM; histories identical to the local run"
