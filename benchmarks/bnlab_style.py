@@ -1,26 +1,35 @@
 """bnlab's training of one model, timed the same way as blog_style.py.
 
-Usage: python benchmarks/bnlab_style.py MODEL EPOCHS [CORES]  (prints one JSON line)
-CORES pins the process (e.g. 1 = one core) before JAX starts.
+Usage: python benchmarks/bnlab_style.py MODEL EPOCHS [CORES [FIRST]]  (prints one JSON line)
+CORES pins the process to that many cores, starting at core FIRST (default 0),
+before JAX starts.
 """
 
 import json
 import os
 import resource
 import sys
+import tempfile
 import time
+from pathlib import Path
 
 
 def main(model_name, epochs, mnist="results/data/mnist.nc"):
-    from bnlab.data import load_mnist, normalization
-    from bnlab.train_job import split_arrays
-    from bnlab.training import Settings, train
+    """Exactly what a training job does (history written), with a cold compile cache."""
+    os.environ["BNLAB_JAX_CACHE"] = ""
+    import yaml
 
+    from bnlab.config import validate_config
+    from bnlab.train_job import run_training
+
+    config = yaml.safe_load(Path("config/config.yaml").read_text())
+    config["data"]["normalization"] = "per_split"
+    config["training"]["epochs"] = epochs
     start = time.perf_counter()
-    ds = load_mnist(mnist)
-    stats = normalization(ds, "per_split")
-    data = split_arrays(ds)
-    run = train(model_name, 42, data, stats, Settings(epochs=epochs), log=lambda _: None)
+    with tempfile.TemporaryDirectory() as tmp:
+        run = run_training(
+            model_name, 42, mnist, validate_config(config), f"{tmp}/h.nc", log=lambda _: None
+        )
     return {
         "approach": "bnlab",
         "model": model_name,
@@ -34,8 +43,9 @@ def main(model_name, epochs, mnist="results/data/mnist.nc"):
 
 if __name__ == "__main__":
     cores = int(sys.argv[3]) if len(sys.argv) > 3 else None
+    first = int(sys.argv[4]) if len(sys.argv) > 4 else 0
     if cores:
-        os.sched_setaffinity(0, sorted(os.sched_getaffinity(0))[:cores])
+        os.sched_setaffinity(0, sorted(os.sched_getaffinity(0))[first : first + cores])
     result = main(sys.argv[1], int(sys.argv[2]))
     result["cores"] = len(os.sched_getaffinity(0))
     print(json.dumps(result))

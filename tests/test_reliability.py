@@ -1,6 +1,7 @@
 """Bad input gets one clear message before work starts; faults leave nothing half-written."""
 
 import copy
+import gc
 import os
 import shutil
 import signal
@@ -172,8 +173,9 @@ def mounted(tmp_path):
         return target
 
     yield mount
+    gc.collect()  # a failed netCDF write may hold its file open until collected
     for target in mounts:
-        subprocess.run(["umount", str(target)], check=False)
+        subprocess.run(["umount", "--lazy", str(target)], check=True)
 
 
 def test_read_only_results_fail_before_training(mounted):

@@ -49,3 +49,4 @@ def run_training(model, seed, mnist, config, output, log=print):
     run = train(model, seed, data, stats, Settings.from_config(config), log=log)
     write_history(to_dataset(run, config, stats), output)
     log(f"wrote {output} ({sum(run.seconds):.1f} s of training and evaluation)")
+    return run

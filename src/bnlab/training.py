@@ -69,7 +69,9 @@ def _variables(params, batch_stats):
     return {"params": params, "batch_stats": batch_stats}
 
 
-def make_train_step(model, tx, tracked, record):
+def make_train_step(model, tx, tracked):
+    """One Adam step; with `record` (a traced bool) also the gradient statistics
+    and the tracked parameter's full gradient, zeros otherwise."""
     layer, name = tracked.split("/")
 
     def loss_fn(params, batch_stats, x, y):
@@ -79,34 +81,46 @@ def make_train_step(model, tx, tracked, record):
         loss = optax.softmax_cross_entropy_with_integer_labels(logits, y).mean()
         return loss, updates.get("batch_stats", batch_stats)
 
-    def step(state, x, y):
+    def diagnostics(grads):
+        mean, std, norm = tree_stats(grads)
+        return {
+            "grad_mean": mean,
+            "grad_std": std,
+            "grad_norm": norm,
+            "tracked_grad": grads[layer][name],
+        }
+
+    def step(state, x, y, record):
         params, batch_stats, opt_state = state
         (loss, batch_stats), grads = jax.value_and_grad(loss_fn, has_aux=True)(
             params, batch_stats, x, y
         )
         updates, opt_state = tx.update(grads, opt_state, params)
-        out = {"loss": loss}
-        if record:
-            out["grad_mean"], out["grad_std"], out["grad_norm"] = tree_stats(grads)
-            out["tracked_grad"] = grads[layer][name]
+        skipped = jax.tree.map(jnp.zeros_like, jax.eval_shape(diagnostics, grads))
+        out = lax.cond(record, diagnostics, lambda _: skipped, grads)
+        out["loss"] = loss
         return (optax.apply_updates(params, updates), batch_stats, opt_state), out
 
     return step
 
 
-def make_train_epoch(model, tx, settings, n_train, record):
-    """Jitted epoch: permute, scan the full batches, then the remainder batch."""
-    step = make_train_step(model, tx, settings.tracked_parameter, record)
+def make_train_epoch(model, tx, settings, n_train):
+    """Jitted epoch: permute, scan the full batches, then the remainder batch.
+
+    One program serves recorded and plain epochs (`record` is traced), so it
+    compiles once per run.
+    """
+    step = make_train_step(model, tx, settings.tracked_parameter)
     size = settings.batch_size
     full, rest = divmod(n_train, size)
     rest = 0 if settings.drop_remainder else rest
 
-    def epoch(state, key, order, images, labels, stats):
+    def epoch(state, key, order, images, labels, stats, record):
         key, sub = jax.random.split(key)
         order = order[jax.random.permutation(sub, n_train)]
 
         def body(state, idx):
-            return step(state, scale(images[idx], stats), labels[idx])
+            return step(state, scale(images[idx], stats), labels[idx], record)
 
         state, outs = lax.scan(body, state, order[: full * size].reshape(full, size))
         if rest:
@@ -242,7 +256,7 @@ def train(model_name, seed, data, stats, settings, log: Callable = print):
         "train": make_evaluate(model, settings, True),
         "test": make_evaluate(model, settings, False),
     }
-    epoch_fns = {}
+    train_epoch = make_train_epoch(model, tx, settings, n_train)
 
     def record_eval(state):
         variables = _variables(state[0], state[1])
@@ -277,12 +291,17 @@ def train(model_name, seed, data, stats, settings, log: Callable = print):
     for epoch in range(1, settings.epochs + 1):
         tic = time.perf_counter()
         record = epoch in settings.gradient_epochs
-        if record not in epoch_fns:
-            epoch_fns[record] = make_train_epoch(model, tx, settings, n_train, record)
-        state, key, order, outs = epoch_fns[record](
-            state, key, order, device["train_images"], device["train_labels"], stats["train"]
+        state, key, order, outs = train_epoch(
+            state,
+            key,
+            order,
+            device["train_images"],
+            device["train_labels"],
+            stats["train"],
+            record,
         )
-        outs = jax.device_get(outs)
+        # Plain epochs copy only the losses to the host; the zeros stay on device.
+        outs = jax.device_get(outs if record else {"loss": outs["loss"]})
         _check_finite(outs["loss"], model_name, seed, epoch, settings.learning_rate)
         run.step_loss.append(outs.pop("loss"))
         if record:
