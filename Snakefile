@@ -23,6 +23,7 @@ validate(config, "workflow/schemas/config.schema.yaml")
 include: "workflow/rules/data.smk"
 include: "workflow/rules/train.smk"
 include: "workflow/rules/figures.smk"
+include: "workflow/rules/part2.smk"
 
 
 rule all:

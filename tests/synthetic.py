@@ -1,7 +1,10 @@
 """A small synthetic history: the real training code on random images."""
 
+from dataclasses import replace
+
 import numpy as np
 
+from bnlab.architecture import architectures
 from bnlab.history import to_dataset
 from bnlab.training import Settings, train
 
@@ -20,7 +23,22 @@ def synthetic_data(n_train=160, n_test=64, seed=0):
     }
 
 
-def synthetic_history(model, seed, settings=SETTINGS):
+MEASURED = replace(SETTINGS, measure_every=2, probe_examples=32, step_size_count=3)
+
+
+def synthetic_history(model, seed, settings=SETTINGS, config=None):
+    """`model` is a built-in name or one defined in architecture.architectures(extra)."""
     stats = {"train": (127.5, 73.6, 1.73), "test": (127.5, 73.6, 1.73)}
-    run = train(model, seed, synthetic_data(seed=seed), stats, settings, log=lambda _: None)
-    return to_dataset(run, {"synthetic": True}, stats)
+    spec = architectures(VARIANTS)[model]
+    run = train(
+        model, seed, synthetic_data(seed=seed), stats, settings, log=lambda _: None, spec=spec
+    )
+    return to_dataset(run, config or {"synthetic": True}, stats)
+
+
+VARIANTS = {
+    "noisy_batchnorm": {"normalization": "noisy_batch"},
+    "batchnorm_after_relu": {"normalization": "batch", "placement": "after_relu"},
+    "batchnorm_no_affine": {"normalization": "batch", "scale_shift": False},
+    "layernorm": {"normalization": "layer"},
+}

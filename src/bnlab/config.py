@@ -6,7 +6,7 @@ from pathlib import Path
 import jsonschema
 import yaml
 
-from bnlab.architecture import layer_widths, param_shapes
+from bnlab.architecture import architectures, layer_widths, param_shapes
 from bnlab.errors import BnlabError
 
 TRAIN_SIZE = 60_000
@@ -77,6 +77,7 @@ def validate_config(config, schema=None):
     _check_consistency(config)
     _resolve_figures(config)
     _check_figures(config)
+    _check_part2(config)
     return config
 
 
@@ -108,13 +109,20 @@ def _check_consistency(config):
             f"invalid config: diagnostics.histogram_range = {[low, high]} must be "
             f"[low, high] with low < high. {_where()}"
         )
-    layer = diag["tracked_parameter"].split("/")[0]
-    if layer.startswith("BatchNorm") and "baseline" in config["models"]:
-        raise BnlabError(
-            f"invalid config: diagnostics.tracked_parameter = {diag['tracked_parameter']!r} "
-            f"does not exist in model 'baseline', which has no BatchNorm layers; track a "
-            f"Dense_i/kernel or Dense_i/bias. {_where()}"
-        )
+    known = architectures(config["architectures"])
+    for i, model in enumerate(config["models"]):
+        if model not in known:
+            raise BnlabError(
+                f"invalid config: models.{i} = {model!r} is not allowed; choose one of "
+                f"{sorted(known)} or define it under `architectures`. {_where()}"
+            )
+    for model in config["models"]:
+        if diag["tracked_parameter"] not in param_shapes(known[model]):
+            raise BnlabError(
+                f"invalid config: diagnostics.tracked_parameter = {diag['tracked_parameter']!r} "
+                f"does not exist in model {model!r}; track a Dense_i/kernel or Dense_i/bias, "
+                f"which every model has. {_where()}"
+            )
 
 
 def _fail(key, value, allowed):
@@ -161,7 +169,9 @@ def _check_figures(config):
     xlim = figs["activations"]["xlim"]
     if -xlim < low or xlim > high:
         _fail("figures.activations.xlim", xlim, f"within diagnostics.histogram_range {[low, high]}")
-    _check_unit(figs["unit_statistics"], models)
+    _check_unit(
+        figs["unit_statistics"], [architectures(config["architectures"])[m] for m in models], models
+    )
     for key in ("gradient_trace", "gradient_stats"):
         if figs[key]["epoch"] not in diag["gradient_epochs"]:
             _fail(
@@ -181,11 +191,11 @@ def _check_figures(config):
         )
 
 
-def _check_unit(options, models):
+def _check_unit(options, specs, models):
     layer, unit = options["layer"], options["unit"]
     widths = {}
-    for model in models:
-        widths.update(layer_widths(model))
+    for spec in specs:
+        widths.update(layer_widths(spec))
     if layer not in widths:
         _fail(
             "figures.unit_statistics.layer",
@@ -197,4 +207,26 @@ def _check_unit(options, models):
             "figures.unit_statistics.unit",
             unit,
             f"0..{widths[layer] - 1}, since {layer} has {widths[layer]} units",
+        )
+
+
+def _check_part2(config):
+    part2 = config.setdefault("part2", {})
+    _fill_defaults(part2, load_schema()["properties"]["part2"])
+    known = architectures(config["architectures"])
+    for key, models in (
+        ("part2.models", part2["models"]),
+        ("part2.sweep.models", part2["sweep"]["models"]),
+    ):
+        unknown = [m for m in models if m not in known]
+        if unknown:
+            _fail(
+                key, unknown, f"models defined under `architectures` or built in: {sorted(known)}"
+            )
+    width = layer_widths(known["baseline"])[f"Dense_{part2['percentile_layer']}"]
+    if part2["percentile_unit"] >= width:
+        _fail(
+            "part2.percentile_unit",
+            part2["percentile_unit"],
+            f"0..{width - 1} (layer {part2['percentile_layer']} has {width} units)",
         )

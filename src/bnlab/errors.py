@@ -19,3 +19,8 @@ def exit_on_error(main, *args, **kwargs):
         else:
             print(f"bnlab error: {err}", file=sys.stderr, flush=True)
         sys.exit(1)
+    except Exception:
+        # A bug, not bad input: keep the traceback, in the job's log too.
+        if logging.getLogger("bnlab").handlers:
+            logging.getLogger("bnlab").exception("unexpected error")
+        raise

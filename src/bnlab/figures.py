@@ -2,9 +2,11 @@
 
 from collections import defaultdict
 
+import pandas as pd
+
 from bnlab.data import load_mnist
 from bnlab.history import load_history
-from bnlab.plots import activations, data, gradients, training
+from bnlab.plots import activations, data, gradients, part2, training
 from bnlab.tables import final_accuracy, write_tables
 
 
@@ -71,6 +73,41 @@ def _final_accuracy(input, params, output):
     write_tables(table, output.csv, output.md)
 
 
+def _landscape(input, params, output):
+    part2.landscape(load_runs(input.histories), output[0], dpi=params.dpi)
+
+
+def _ics(input, params, output):
+    part2.ics(load_runs(input.histories), output[0], dpi=params.dpi)
+
+
+def _noisy_bn_accuracy(input, params, output):
+    training.accuracy(load_runs(input.histories), output[0], dpi=params.dpi, **params.options)
+
+
+def _unit_percentiles(input, params, output):
+    part2.unit_percentiles(single(input.histories), output[0], dpi=params.dpi, **params.options)
+
+
+def _lr_sweep(input, params, output):
+    histories = [load_history(path) for path in input.histories]
+    table = part2.sweep_table(histories)
+    part2.lr_sweep(table, output.fig, epochs=int(histories[0].train_epoch[-1]), dpi=params.dpi)
+    write_tables(table, output.csv, output.md)
+
+
+def _part2_accuracy(input, params, output):
+    _final_accuracy(input, params, output)
+
+
+def _part2_measurements(input, params, output):
+    runs = load_runs(input.histories)
+    table = pd.concat(
+        [part2.measurement_summary(runs, first) for first in (True, False)], ignore_index=True
+    )
+    write_tables(table, output.csv, output.md)
+
+
 FIGURES = {
     "samples": _samples,
     "input_distribution": _input_distribution,
@@ -81,6 +118,13 @@ FIGURES = {
     "gradient_trace": _gradient_trace,
     "gradient_stats": _gradient_stats,
     "final_accuracy": _final_accuracy,
+    "landscape": _landscape,
+    "ics": _ics,
+    "noisy_bn_accuracy": _noisy_bn_accuracy,
+    "unit_percentiles": _unit_percentiles,
+    "lr_sweep": _lr_sweep,
+    "part2_accuracy": _part2_accuracy,
+    "part2_measurements": _part2_measurements,
 }
 
 

@@ -9,7 +9,7 @@ import numpy as np
 import xarray as xr
 import yaml
 
-from bnlab.architecture import WIDTHS
+from bnlab.architecture import ICS_LAYERS, WIDTHS
 from bnlab.errors import BnlabError
 from bnlab.io import open_netcdf, write_netcdf
 from bnlab.models import count_params
@@ -39,13 +39,14 @@ def _param_arrays(run):
     for name in run.params:
         layer, param = name.split("/")
         init, final = run.init_params[layer][param], run.final_params[layer][param]
-        if layer.startswith("BatchNorm"):
+        if not layer.startswith("Dense"):  # BatchNorm_i / LayerNorm_i scale and bias
             dims = ("stage", f"{layer}_unit")
         elif param == "kernel":
             dims = ("stage", f"{layer}_in", f"{layer}_out")
         else:
             dims = ("stage", f"{layer}_out")
-        out[f"{layer}_{param}"] = (dims, np.stack([init, final]).astype(np.float32))
+        attrs = {"long_name": f"{layer} {param} at initialization and at the end", "units": "1"}
+        out[f"{layer}_{param}"] = (dims, np.stack([init, final]).astype(np.float32), attrs)
     return out
 
 
@@ -101,16 +102,50 @@ def _grad_arrays(run):
     return data, {"grad_epoch": np.array(epochs)}
 
 
+def _measure_arrays(run):
+    """Measurements at every `measure_every`-th step, indexed by global step."""
+    if not run.measured:
+        return {}, {}
+    settings = run.settings
+    steps = settings.steps_per_epoch(run.n_train)
+    count = len(run.measured[0]["beta_smoothness"])
+    local = np.arange(count) * settings.measure_every
+    epochs = np.repeat(np.arange(1, len(run.measured) + 1), count)
+    cat = lambda key: np.concatenate([m[key] for m in run.measured]).astype(np.float32)  # noqa: E731
+    data = {
+        "landscape_loss": (("measure_step", "step_size"), cat("landscape_loss")),
+        "grad_change": (("measure_step", "step_size"), cat("grad_change")),
+        "beta_smoothness": (("measure_step",), cat("beta_smoothness")),
+        "ics_l2": (("measure_step", "ics_layer"), cat("ics_l2")),
+        "ics_cosine": (("measure_step", "ics_layer"), cat("ics_cosine")),
+        "relu_input_percentiles": (
+            ("measure_step", "relu_input", "unit", "percentile"),
+            cat("relu_input_percentiles"),
+        ),
+    }
+    low, high = settings.step_size_range
+    coords = {
+        "measure_step": (epochs - 1) * steps + np.tile(local, len(run.measured)),
+        "measure_epoch": ("measure_step", epochs),
+        "step_size": np.geomspace(low, high, settings.step_size_count).astype(np.float32),
+        "ics_layer": list(ICS_LAYERS),
+        "relu_input": run.relu_inputs,
+        "percentile": np.asarray(settings.percentiles, dtype=np.float32),
+    }
+    return data, coords
+
+
 def to_dataset(run, config, stats):
     """A Run plus the resolved config -> the history Dataset."""
     settings = run.settings
     edges = settings.edges
     bn_data, bn_coords = _bn_arrays(run)
     grad_data, grad_coords = _grad_arrays(run)
+    measure_data, measure_coords = _measure_arrays(run)
     widths = dict(
         zip(run.layers, [len(run.evals[0]["train"]["mean"][k]) for k in run.layers], strict=True)
     )
-    data = {**_eval_arrays(run), **bn_data, **grad_data, **_param_arrays(run)}
+    data = {**_eval_arrays(run), **bn_data, **grad_data, **measure_data, **_param_arrays(run)}
     data["step_loss"] = (("train_epoch", "step"), np.stack(run.step_loss).astype(np.float32))
     coords = {
         "epoch": np.arange(len(run.evals)),
@@ -125,6 +160,7 @@ def to_dataset(run, config, stats):
         "stage": ["init", "final"],
         **grad_coords,
         **bn_coords,
+        **measure_coords,
     }
     attrs = {
         "format": history_schema()["format"],
@@ -137,6 +173,7 @@ def to_dataset(run, config, stats):
         "n_test": run.n_test,
         "steps_per_epoch": settings.steps_per_epoch(run.n_train),
         "tracked_parameter": settings.tracked_parameter,
+        "diverged": run.diverged or "no",
         "normalization_stats": json.dumps({k: [float(x) for x in v] for k, v in stats.items()}),
         **provenance(),
         "wall_time_s": float(sum(run.seconds)),
@@ -149,7 +186,12 @@ def to_dataset(run, config, stats):
 
 def _describe(ds):
     schema = history_schema()
-    specs = {**schema["coordinates"], **schema["variables"], **schema["batchnorm"]}
+    specs = {
+        **schema["coordinates"],
+        **schema["variables"],
+        **schema["batchnorm"],
+        **schema["measurements"],
+    }
     for name, var in ds.variables.items():
         if name in specs:
             var.attrs.update(long_name=specs[name]["long_name"], units=specs[name]["units"])
@@ -174,8 +216,10 @@ def check_history(ds, path="history"):
             f"Delete it and rerun the train rule that makes it."
         )
     _require(ds, {**schema["coordinates"], **schema["variables"]}, path)
-    if any(str(layer).startswith("BatchNorm") for layer in ds["layer"].values):
+    if "bn_layer" in ds.coords:
         _require(ds, schema["batchnorm"], path)
+    if "measure_step" in ds.coords:
+        _require(ds, schema["measurements"], path)
     return ds
 
 

@@ -1,49 +1,81 @@
-"""The blog's MLPs: 784-256-128-64-10 ReLU, optionally BatchNorm before each ReLU."""
+"""The MLPs: 784-256-128-64-10 ReLU, with an optional normalization per hidden layer."""
 
 from collections.abc import Sequence
 
 import flax.linen as nn
+import jax
 import jax.numpy as jnp
 
-from bnlab.architecture import INPUT_SIZE, MODELS, WIDTHS
+from bnlab.architecture import DEFAULTS, INPUT_SIZE, WIDTHS, norm_layer, spec_of
 
 
 class MLP(nn.Module):
-    """Returns (logits, {layer name: output}) so diagnostics can see every layer."""
+    """Returns (logits, {layer name: output}) so diagnostics can see every layer.
+
+    Noisy BatchNorm draws its per-step shifts from the 'noise' RNG stream.
+    """
 
     widths: Sequence[int] = WIDTHS
-    batchnorm: bool = False
+    normalization: str = "none"
+    placement: str = "before_relu"
+    scale_shift: bool = True
+    noise_mean: float = 0.5
+    noise_scale: Sequence[float] = (0.5, 1.5)
 
     @nn.compact
     def __call__(self, x, train: bool = False):
         outputs = {}
+        spec = {"normalization": self.normalization}
+
+        def normalize(i, x):
+            name = norm_layer(spec, i)
+            affine = {"use_scale": self.scale_shift, "use_bias": self.scale_shift, "name": name}
+            if self.normalization == "layer":
+                x = nn.LayerNorm(**affine)(x)
+            else:
+                x = nn.BatchNorm(use_running_average=not train, **affine)(x)
+                if self.normalization == "noisy_batch" and train:
+                    x = self._shift(x)
+            outputs[name] = x
+            return x
+
         *hidden, classes = self.widths
         for i, width in enumerate(hidden):
             x = outputs[f"Dense_{i}"] = nn.Dense(width, name=f"Dense_{i}")(x)
-            if self.batchnorm:
-                bn = nn.BatchNorm(use_running_average=not train, name=f"BatchNorm_{i}")
-                x = outputs[f"BatchNorm_{i}"] = bn(x)
+            if self.normalization != "none" and self.placement == "before_relu":
+                x = normalize(i, x)
             x = outputs[f"ReLU_{i}"] = nn.relu(x)
+            if self.normalization != "none" and self.placement == "after_relu":
+                x = normalize(i, x)
         x = outputs[f"Dense_{len(hidden)}"] = nn.Dense(classes, name=f"Dense_{len(hidden)}")(x)
         return x, outputs
 
+    def _shift(self, x):
+        """A fresh per-unit shift and scale: the layer's input distribution moves every step."""
+        shift_key, scale_key = jax.random.split(self.make_rng("noise"))
+        width = x.shape[-1]
+        shift = jax.random.uniform(
+            shift_key, (width,), minval=-self.noise_mean, maxval=self.noise_mean
+        )
+        low, high = self.noise_scale
+        return x * jax.random.uniform(scale_key, (width,), minval=low, maxval=high) + shift
 
-def build_model(name):
-    return MLP(**MODELS[name])
+
+def build_model(spec):
+    """An MLP from a model name (built-in) or a full options dict."""
+    spec = spec_of(spec) if isinstance(spec, str) else spec
+    options = {k: spec.get(k, DEFAULTS[k]) for k in DEFAULTS}
+    options["noise_scale"] = tuple(options["noise_scale"])
+    return MLP(**options)
 
 
 def init_variables(model, key):
     """Parameters (and BatchNorm statistics) from `key`, as the blog initializes."""
-    return model.init(key, jnp.ones((32, INPUT_SIZE)), train=True)
+    return model.init(key, jnp.ones((32, INPUT_SIZE)), train=False)
 
 
 def count_params(params):
-    return sum(int(leaf.size) for leaf in _leaves(params))
-
-
-def _leaves(tree):
-    for value in tree.values():
-        yield from _leaves(value) if hasattr(value, "values") else [value]
+    return sum(int(leaf.size) for leaf in jax.tree_util.tree_leaves(params))
 
 
 def param_names(params):

@@ -38,32 +38,41 @@ def paired_difference(values_a, values_b, confidence=0.95):
     return mean, mean - half, mean + half
 
 
-def summary(table, epochs, reference="baseline", treatment="batchnorm"):
-    """Per model: mean and sd over seeds; then the paired treatment - reference row."""
+def summary(table, epochs, reference="baseline"):
+    """Per model: mean and sd over seeds and the blog's numbers; then, for every
+    other model, its paired difference from `reference` with a 95% CI."""
     columns = [c for c in table.columns if c.startswith(("train_acc", "test_acc"))]
     rows = []
     for model, group in table.groupby("model", sort=False):
         mean = {"model": model, "seed": "mean", **group[columns].mean().to_dict()}
         sd = {"model": model, "seed": "sd", **group[columns].std(ddof=1).to_dict()}
-        blog_row = {"model": model, "seed": "blog (seed 42)"}
-        for col in columns:
-            split, _, epoch = col.partition("_acc_epoch")
-            blog_row[col] = _blog_value(model, int(epoch), split)
-        rows += [mean, sd, blog_row]
-    if {reference, treatment} <= set(table.model):
+        rows += [mean, sd]
+        if model in blog.ACCURACY:
+            blog_row = {"model": model, "seed": "blog (seed 42)"}
+            for col in columns:
+                split, _, epoch = col.partition("_acc_epoch")
+                blog_row[col] = _blog_value(model, int(epoch), split)
+            rows.append(blog_row)
+    if reference in set(table.model):
         a = table[table.model == reference].set_index("seed")
-        b = table[table.model == treatment].set_index("seed")
-        common = sorted(set(a.index) & set(b.index))
-        label = f"{treatment} - {reference}"
-        diff = {"model": label, "seed": f"mean over {len(common)} paired seeds"}
-        low = {"model": label, "seed": "95% CI low"}
-        high = {"model": label, "seed": "95% CI high"}
-        for col in columns:
-            diff[col], low[col], high[col] = paired_difference(
-                a.loc[common, col], b.loc[common, col]
+        for treatment in [m for m in table.model.unique() if m != reference]:
+            rows += _paired_rows(
+                a,
+                table[table.model == treatment].set_index("seed"),
+                columns,
+                f"{treatment} - {reference}",
             )
-        rows += [diff, low, high]
     return pd.concat([table.astype({"seed": object}), pd.DataFrame(rows)], ignore_index=True)
+
+
+def _paired_rows(a, b, columns, label):
+    common = sorted(set(a.index) & set(b.index))
+    diff = {"model": label, "seed": f"mean over {len(common)} paired seeds"}
+    low = {"model": label, "seed": "95% CI low"}
+    high = {"model": label, "seed": "95% CI high"}
+    for col in columns:
+        diff[col], low[col], high[col] = paired_difference(a.loc[common, col], b.loc[common, col])
+    return [diff, low, high]
 
 
 def final_accuracy(runs, epochs):

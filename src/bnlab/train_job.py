@@ -2,6 +2,7 @@
 
 import os
 
+from bnlab.architecture import spec_of
 from bnlab.data import load_mnist, normalization
 from bnlab.history import to_dataset, write_history
 from bnlab.io import check_writable
@@ -46,7 +47,8 @@ def run_training(model, seed, mnist, config, output, log=print):
     # Move the data to the device and drop the host copy: peak memory matters.
     data = jax.device_put(split_arrays(ds, train_cfg["train_examples"], train_cfg["test_examples"]))
     del ds
-    run = train(model, seed, data, stats, Settings.from_config(config), log=log)
+    spec = config.get("architecture") or spec_of(model)
+    run = train(model, seed, data, stats, Settings.from_config(config), log=log, spec=spec)
     write_history(to_dataset(run, config, stats), output)
     log(f"wrote {output} ({sum(run.seconds):.1f} s of training and evaluation)")
     return run

@@ -15,9 +15,10 @@ import numpy as np
 import optax
 from jax import lax
 
-from bnlab.architecture import layer_widths
+from bnlab.architecture import ICS_LAYERS, WIDTHS, layer_widths, relu_inputs, spec_of
 from bnlab.diagnostics import histogram, merge_moments, moments, tree_stats
 from bnlab.errors import BnlabError
+from bnlab.landscape import internal_covariate_shift, landscape, step_sizes, unit_percentiles
 from bnlab.models import build_model, init_variables, param_names
 
 
@@ -32,6 +33,12 @@ class Settings:
     histogram_range: tuple = (-100.0, 100.0)
     histogram_bins: int = 4000
     eval_chunk: int = 5000
+    measure_every: int = 100
+    step_size_range: tuple = (0.01, 0.5)
+    step_size_count: int = 8
+    percentiles: tuple = (15.0, 50.0, 85.0)
+    probe_examples: int = 1024
+    on_divergence: str = "stop"  # stop | record
 
     @classmethod
     def from_config(cls, config):
@@ -46,6 +53,12 @@ class Settings:
             histogram_range=tuple(diag["histogram_range"]),
             histogram_bins=diag["histogram_bins"],
             eval_chunk=diag["eval_chunk"],
+            measure_every=diag["measure_every"],
+            step_size_range=tuple(diag["step_sizes"][:2]),
+            step_size_count=int(diag["step_sizes"][2]),
+            percentiles=tuple(diag["percentiles"]),
+            probe_examples=diag["probe_examples"],
+            on_divergence=train["on_divergence"],
         )
 
     @property
@@ -69,17 +82,28 @@ def _variables(params, batch_stats):
     return {"params": params, "batch_stats": batch_stats}
 
 
+def make_loss_fn(model):
+    """Minibatch cross-entropy in train mode, and the updated BatchNorm statistics."""
+
+    def loss_fn(params, batch_stats, x, y, noise):
+        (logits, _), updates = model.apply(
+            _variables(params, batch_stats),
+            x,
+            train=True,
+            mutable=["batch_stats"],
+            rngs={"noise": noise},
+        )
+        loss = optax.softmax_cross_entropy_with_integer_labels(logits, y).mean()
+        return loss, updates.get("batch_stats", batch_stats)
+
+    return loss_fn
+
+
 def make_train_step(model, tx, tracked):
     """One Adam step; with `record` (a traced bool) also the gradient statistics
     and the tracked parameter's full gradient, zeros otherwise."""
     layer, name = tracked.split("/")
-
-    def loss_fn(params, batch_stats, x, y):
-        (logits, _), updates = model.apply(
-            _variables(params, batch_stats), x, train=True, mutable=["batch_stats"]
-        )
-        loss = optax.softmax_cross_entropy_with_integer_labels(logits, y).mean()
-        return loss, updates.get("batch_stats", batch_stats)
+    loss_fn = make_loss_fn(model)
 
     def diagnostics(grads):
         mean, std, norm = tree_stats(grads)
@@ -90,10 +114,10 @@ def make_train_step(model, tx, tracked):
             "tracked_grad": grads[layer][name],
         }
 
-    def step(state, x, y, record):
+    def step(state, x, y, noise, record):
         params, batch_stats, opt_state = state
         (loss, batch_stats), grads = jax.value_and_grad(loss_fn, has_aux=True)(
-            params, batch_stats, x, y
+            params, batch_stats, x, y, noise
         )
         updates, opt_state = tx.update(grads, opt_state, params)
         skipped = jax.tree.map(jnp.zeros_like, jax.eval_shape(diagnostics, grads))
@@ -104,29 +128,89 @@ def make_train_step(model, tx, tracked):
     return step
 
 
-def make_train_epoch(model, tx, settings, n_train):
+def make_measure(model, tx, settings, relu_inputs):
+    """Santurkar et al.'s and Ioffe & Szegedy's measurements at one step, before
+    its update: loss landscape along the gradient, gradient predictiveness,
+    effective beta-smoothness, internal covariate shift, and per-unit
+    percentiles of every ReLU input on a fixed probe batch."""
+    loss_fn = make_loss_fn(model)
+    etas = step_sizes(*settings.step_size_range, settings.step_size_count)
+
+    def measure(state, x, y, noise, probe):
+        params, batch_stats, opt_state = state
+        loss_of = lambda p: loss_fn(p, batch_stats, x, y, noise)[0]  # noqa: E731
+        grads = jax.grad(loss_of)(params)
+        updates, _ = tx.update(grads, opt_state, params)
+        losses, changes, beta = landscape(jax.value_and_grad(loss_of), params, grads, etas)
+        ics_l2, ics_cos = internal_covariate_shift(jax.grad(loss_of), params, updates, ICS_LAYERS)
+        (_, outputs), _ = model.apply(
+            _variables(params, batch_stats),
+            probe,
+            train=True,
+            mutable=["batch_stats"],
+            rngs={"noise": noise},
+        )
+        return {
+            "landscape_loss": losses,
+            "grad_change": changes,
+            "beta_smoothness": beta,
+            "ics_l2": ics_l2,
+            "ics_cosine": ics_cos,
+            "relu_input_percentiles": unit_percentiles(
+                outputs, relu_inputs, settings.percentiles, max(WIDTHS)
+            ),
+        }
+
+    return measure
+
+
+def make_train_epoch(model, tx, settings, n_train, relu_inputs=()):
     """Jitted epoch: permute, scan the full batches, then the remainder batch.
 
-    One program serves recorded and plain epochs (`record` is traced), so it
-    compiles once per run.
+    With measurements on, the full batches are scanned in chunks of
+    `measure_every` steps and the first step of each chunk is measured, so
+    only the measured steps' results leave the scan. One program serves
+    recorded and plain epochs (`record` is traced): it compiles once per run.
     """
     step = make_train_step(model, tx, settings.tracked_parameter)
+    measure = make_measure(model, tx, settings, relu_inputs)
     size = settings.batch_size
     full, rest = divmod(n_train, size)
     rest = 0 if settings.drop_remainder else rest
+    every = settings.measure_every
+    chunks = full // every if every else 0
 
-    def epoch(state, key, order, images, labels, stats, record):
+    def epoch(state, key, order, images, labels, stats, noise, record, probe):
         key, sub = jax.random.split(key)
         order = order[jax.random.permutation(sub, n_train)]
+        noise = jax.random.split(noise, full + 1)  # one key per step (noisy BatchNorm)
 
-        def body(state, idx):
-            return step(state, scale(images[idx], stats), labels[idx], record)
+        def body(state, xs):
+            idx, noise = xs
+            return step(state, scale(images[idx], stats), labels[idx], noise, record)
 
-        state, outs = lax.scan(body, state, order[: full * size].reshape(full, size))
+        def chunk(state, xs):
+            idx, keys = xs
+            measured = measure(state, scale(images[idx[0]], stats), labels[idx[0]], keys[0], probe)
+            state, outs = lax.scan(body, state, xs)
+            return state, (outs, measured)
+
+        batches, keys = order[: full * size].reshape(full, size), noise[:full]
+        head = chunks * every
+        measured = None
+        parts = []
+        if chunks:
+            split = lambda a: a[:head].reshape(chunks, every, *a.shape[1:])  # noqa: E731
+            state, (outs, measured) = lax.scan(chunk, state, (split(batches), split(keys)))
+            parts.append(jax.tree.map(lambda a: a.reshape(head, *a.shape[2:]), outs))
+        if head < full:
+            state, outs = lax.scan(body, state, (batches[head:], keys[head:]))
+            parts.append(outs)
         if rest:
-            state, last = body(state, order[full * size :])
-            outs = jax.tree.map(lambda a, b: jnp.concatenate([a, b[None]]), outs, last)
-        return state, key, order, outs
+            state, last = body(state, (order[full * size :], noise[full]))
+            parts.append(jax.tree.map(lambda a: a[None], last))
+        outs = jax.tree.map(lambda *a: jnp.concatenate(a), *parts)
+        return state, key, order, outs, measured
 
     return jax.jit(epoch, donate_argnums=0)
 
@@ -199,49 +283,63 @@ class Run:
     step_loss: list = None  # per trained epoch: (steps,)
     grads: dict = None  # recorded epoch -> {grad_mean, grad_std, grad_norm, tracked_grad}
     seconds: list = None
+    measured: list = None  # per trained epoch: measurements at its measured steps
+    relu_inputs: list = None
+    diverged: str = None  # where the loss first became non-finite (on_divergence='record')
 
 
 def _bn_snapshot(params, batch_stats):
-    return {
-        layer: {
-            "mean": np.asarray(batch_stats[layer]["mean"]),
-            "var": np.asarray(batch_stats[layer]["var"]),
-            "scale": np.asarray(params[layer]["scale"]),
-            "bias": np.asarray(params[layer]["bias"]),
+    """Running statistics and (if learned) scale/shift of every BatchNorm layer."""
+    snapshot = {}
+    for layer in sorted(batch_stats):
+        stats, learned = batch_stats[layer], params.get(layer, {})
+        nan = np.full_like(stats["mean"], np.nan)
+        snapshot[layer] = {
+            "mean": np.asarray(stats["mean"]),
+            "var": np.asarray(stats["var"]),
+            "scale": np.asarray(learned.get("scale", nan)),
+            "bias": np.asarray(learned.get("bias", nan)),
         }
-        for layer in sorted(batch_stats)
-    }
+    return snapshot
 
 
-def _check_finite(losses, model_name, seed, epoch, learning_rate):
-    """Stop at the first non-finite minibatch loss rather than record NaNs."""
+def _first_nonfinite(losses, model_name, seed, epoch, settings):
+    """Where the minibatch loss first stops being finite (None if it does not).
+
+    By default training stops there rather than record NaNs; a learning-rate
+    sweep sets on_divergence='record' to keep the run, flagged, instead."""
     bad = np.flatnonzero(~np.isfinite(losses))
     if bad.size:
-        step = int(bad[0])
+        step, learning_rate = int(bad[0]), settings.learning_rate
+        if settings.on_divergence == "record":
+            return f"epoch {epoch}, step {step} (loss {losses[step]})"
         raise BnlabError(
             f"training diverged: model {model_name}, seed {seed}: the minibatch loss is "
             f"{losses[step]} at epoch {epoch}, step {step} (training.learning_rate = "
             f"{learning_rate}). No history was written; lower the learning rate in "
             f"config/config.yaml."
         )
+    return None
 
 
-def train(model_name, seed, data, stats, settings, log: Callable = print):
+def train(model_name, seed, data, stats, settings, log: Callable = print, spec=None):
     """Train one model from one seed; return a Run. `data` holds uint8 images
     and int labels per split, `stats` the (mean, std, max) per split."""
-    model = build_model(model_name)
+    spec = spec or spec_of(model_name)
+    model = build_model(spec)
     tx = optax.adam(settings.learning_rate)
     variables = init_variables(model, jax.random.PRNGKey(seed))
     params, batch_stats = variables["params"], variables.get("batch_stats", {})
     state = (params, batch_stats, tx.init(params))
     n_train = len(data["train_labels"])
+    relu = relu_inputs(spec)
     run = Run(
         model=model_name,
         seed=seed,
         settings=settings,
         n_train=n_train,
         n_test=len(data["test_labels"]),
-        layers=list(layer_widths(model_name)),
+        layers=list(layer_widths(spec)),
         params=param_names(params),
         init_params=jax.device_get(params),
         evals=[],
@@ -249,6 +347,8 @@ def train(model_name, seed, data, stats, settings, log: Callable = print):
         step_loss=[],
         grads={},
         seconds=[],
+        measured=[],
+        relu_inputs=relu,
     )
     device = {k: jnp.asarray(v) for k, v in data.items()}
     stats = {k: jnp.asarray(np.array(v, dtype=np.float32)) for k, v in stats.items()}
@@ -256,7 +356,8 @@ def train(model_name, seed, data, stats, settings, log: Callable = print):
         "train": make_evaluate(model, settings, True),
         "test": make_evaluate(model, settings, False),
     }
-    train_epoch = make_train_epoch(model, tx, settings, n_train)
+    train_epoch = make_train_epoch(model, tx, settings, n_train, relu)
+    probe = scale(device["train_images"][: settings.probe_examples], stats["train"])
 
     def record_eval(state):
         variables = _variables(state[0], state[1])
@@ -288,24 +389,33 @@ def train(model_name, seed, data, stats, settings, log: Callable = print):
     record_eval(state)
     report(0, time.perf_counter() - tic)
     key, order = jax.random.PRNGKey(seed), jnp.arange(n_train)
+    # Noise for noisy BatchNorm comes from its own stream, so the blog's key
+    # usage (permutations split from PRNGKey(seed)) is unchanged.
+    noise_root = jax.random.fold_in(jax.random.PRNGKey(seed), 0x6E6F6973)
     for epoch in range(1, settings.epochs + 1):
         tic = time.perf_counter()
         record = epoch in settings.gradient_epochs
-        state, key, order, outs = train_epoch(
+        state, key, order, outs, measured = train_epoch(
             state,
             key,
             order,
             device["train_images"],
             device["train_labels"],
             stats["train"],
+            jax.random.fold_in(noise_root, epoch),
             record,
+            probe,
         )
         # Plain epochs copy only the losses to the host; the zeros stay on device.
         outs = jax.device_get(outs if record else {"loss": outs["loss"]})
-        _check_finite(outs["loss"], model_name, seed, epoch, settings.learning_rate)
+        run.diverged = run.diverged or _first_nonfinite(
+            outs["loss"], model_name, seed, epoch, settings
+        )
         run.step_loss.append(outs.pop("loss"))
         if record:
             run.grads[epoch] = outs
+        if measured is not None:
+            run.measured.append(jax.device_get(measured))
         record_eval(state)
         run.seconds.append(time.perf_counter() - tic)
         report(epoch, run.seconds[-1])

@@ -20,6 +20,6 @@ rule train:
         cpus_per_task=lambda wildcards, threads: threads,
     params:
         # Only what changes training: figure options never retrain.
-        config=training_config(),
+        config=lambda wildcards: training_config(wildcards.model),
     script:
         "../scripts/train.py"

@@ -9,8 +9,22 @@ import matplotlib.pyplot as plt  # noqa: E402
 from bnlab.io import atomic_path  # noqa: E402
 
 # Okabe & Ito's palette: distinguishable with every common colour-vision deficiency.
-COLORS = {"baseline": "#0072B2", "batchnorm": "#D55E00", "noisy_batchnorm": "#009E73"}
-LABELS = {"baseline": "baseline", "batchnorm": "BatchNorm"}
+COLORS = {
+    "baseline": "#0072B2",
+    "batchnorm": "#D55E00",
+    "noisy_batchnorm": "#009E73",
+    "batchnorm_after_relu": "#CC79A7",
+    "batchnorm_no_affine": "#E69F00",
+    "layernorm": "#56B4E9",
+}
+LABELS = {
+    "baseline": "baseline",
+    "batchnorm": "BatchNorm",
+    "noisy_batchnorm": "noisy BatchNorm",
+    "batchnorm_after_relu": "BatchNorm after ReLU",
+    "batchnorm_no_affine": "BatchNorm, no scale/shift",
+    "layernorm": "LayerNorm",
+}
 BLOG_MARKER = {"marker": "D", "s": 28, "facecolor": "white", "zorder": 5, "linewidths": 1.4}
 
 plt.rcParams.update(

@@ -1,0 +1,69 @@
+"""The Santurkar et al. measurements on cases small enough to check by hand."""
+
+import jax.numpy as jnp
+import numpy as np
+import pytest
+
+from bnlab.landscape import internal_covariate_shift, landscape, step_sizes, unit_percentiles
+
+
+def test_quadratic_has_known_smoothness_and_losses():
+    a, w = 3.0, 2.0  # L(w) = a w^2 / 2: gradient a w, smoothness exactly a
+    loss_and_grad = lambda p: (0.5 * a * p["w"] ** 2, {"w": a * p["w"]})  # noqa: E731
+    params, grads = {"w": jnp.array(w)}, {"w": jnp.array(a * w)}
+    etas = jnp.array([0.01, 0.1, 0.2])
+    losses, changes, beta = landscape(loss_and_grad, params, grads, etas)
+    moved = w - np.array([0.01, 0.1, 0.2]) * a * w
+    np.testing.assert_allclose(losses, 0.5 * a * moved**2, rtol=1e-6)
+    np.testing.assert_allclose(changes, a * np.array([0.01, 0.1, 0.2]) * a * w, rtol=1e-6)
+    assert float(beta) == pytest.approx(a, rel=1e-6)
+
+
+def test_smoothness_is_the_largest_curvature_seen():
+    # L = sum(c_i w_i^2 / 2) moved along the gradient: change/distance = sqrt(sum c^4 w^2 / sum c^2 w^2)
+    c, w = jnp.array([1.0, 4.0]), jnp.array([1.0, 1.0])
+    loss_and_grad = lambda p: (0.5 * jnp.sum(c * p["w"] ** 2), {"w": c * p["w"]})  # noqa: E731
+    _, _, beta = landscape(loss_and_grad, {"w": w}, {"w": c * w}, step_sizes(0.01, 0.1, 4))
+    expected = np.sqrt(np.sum(np.array([1, 256.0])) / np.sum(np.array([1, 16.0])))
+    assert float(beta) == pytest.approx(expected, rel=1e-5)
+
+
+def _two_layer(x=1.5, y=0.5):
+    """L = (w1 * w0 * x - y)^2 / 2 with 'layers' Dense_0 (w0) and Dense_1 (w1)."""
+
+    def grad_fn(p):
+        w0, w1 = p["Dense_0"]["kernel"], p["Dense_1"]["kernel"]
+        r = w1 * w0 * x - y
+        return {"Dense_0": {"kernel": r * w1 * x}, "Dense_1": {"kernel": r * w0 * x}}
+
+    return grad_fn
+
+
+def test_internal_covariate_shift_by_hand():
+    params = {"Dense_0": {"kernel": jnp.array([0.8])}, "Dense_1": {"kernel": jnp.array([1.2])}}
+    updates = {"Dense_0": {"kernel": jnp.array([-0.3])}, "Dense_1": {"kernel": jnp.array([0.1])}}
+    l2, cosine = internal_covariate_shift(_two_layer(), params, updates, ["Dense_1"])
+    g = (1.2 * 0.8 * 1.5 - 0.5) * 0.8 * 1.5
+    g_shifted = (1.2 * 0.5 * 1.5 - 0.5) * 0.5 * 1.5  # Dense_0 moved to 0.8 - 0.3
+    assert float(l2[0]) == pytest.approx(abs(g - g_shifted), rel=1e-5)
+    assert float(cosine[0]) == pytest.approx(1.0)  # same sign in 1-D
+
+
+def test_no_shift_without_preceding_updates():
+    params = {"Dense_0": {"kernel": jnp.array([0.8])}, "Dense_1": {"kernel": jnp.array([1.2])}}
+    updates = {"Dense_0": {"kernel": jnp.array([0.0])}, "Dense_1": {"kernel": jnp.array([0.7])}}
+    l2, _ = internal_covariate_shift(_two_layer(), params, updates, ["Dense_1"])
+    assert float(l2[0]) == 0.0  # only layer 1's own update changed: not a covariate shift
+
+
+def test_unit_percentiles_match_numpy():
+    rng = np.random.default_rng(0)
+    outputs = {
+        "A": jnp.asarray(rng.normal(size=(501, 3))),
+        "B": jnp.asarray(rng.normal(size=(501, 2))),
+    }
+    got = unit_percentiles(outputs, ["A", "B"], [15, 50, 85], width=4)
+    np.testing.assert_allclose(
+        got[0, :3], np.percentile(outputs["A"], [15, 50, 85], axis=0).T, rtol=1e-5
+    )
+    assert np.isnan(got[1, 2:]).all() and got.shape == (2, 4, 3)
