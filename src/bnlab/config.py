@@ -22,37 +22,36 @@ def _key(path):
     return ".".join(str(p) for p in path) or "<top level>"
 
 
+_BOUNDS = {
+    "minimum": "at least",
+    "exclusiveMinimum": "greater than",
+    "maximum": "at most",
+    "exclusiveMaximum": "less than",
+}
+# One sentence per JSON-schema rule: {key}, {value} and the rule's {limit}.
+_MESSAGES = {
+    "required": "'{key}' is missing a required key: {message}",
+    "enum": "{key} = {value!r} is not allowed; choose one of {limit}",
+    "type": "{key} = {value!r} has the wrong type; expected {limit}",
+    "uniqueItems": "{key} = {value!r} has duplicate entries; each must appear once",
+    "minItems": "{key} is empty or too short; give at least {limit} item(s)",
+    "pattern": "{key} = {value!r} is not a valid name (expected {limit})",
+    **{
+        rule: "{key} = {value!r} is out of range; it must be " + words + " {limit}"
+        for rule, words in _BOUNDS.items()
+    },
+}
+
+
 def _describe(error):
     """One sentence for a schema violation: the key, its value, what is allowed."""
-    key, value, schema = _key(error.absolute_path), error.instance, error.schema
-    kind = error.validator
-    if kind == "additionalProperties":
-        allowed = ", ".join(sorted(schema.get("properties", {})))
-        extra = sorted(set(value) - set(schema.get("properties", {})))
-        return f"unknown key {extra} under '{key}'; allowed keys are: {allowed}"
-    if kind == "required":
-        return f"'{key}' is missing a required key: {error.message}"
-    if kind == "enum":
-        return f"{key} = {value!r} is not allowed; choose one of {error.validator_value}"
-    if kind == "type":
-        return f"{key} = {value!r} has the wrong type; expected {error.validator_value}"
-    if kind in ("minimum", "exclusiveMinimum", "maximum", "exclusiveMaximum"):
-        words = {
-            "minimum": "at least",
-            "exclusiveMinimum": "greater than",
-            "maximum": "at most",
-            "exclusiveMaximum": "less than",
-        }
-        return (
-            f"{key} = {value!r} is out of range; it must be {words[kind]} {error.validator_value}"
-        )
-    if kind == "uniqueItems":
-        return f"{key} = {value!r} has duplicate entries; each must appear once"
-    if kind == "minItems":
-        return f"{key} is empty or too short; give at least {error.validator_value} item(s)"
-    if kind == "pattern":
-        return f"{key} = {value!r} is not a valid name (expected {error.validator_value})"
-    return f"{key} = {value!r}: {error.message}"
+    key, value = _key(error.absolute_path), error.instance
+    if error.validator == "additionalProperties":
+        known = error.schema.get("properties", {})
+        extra = sorted(set(value) - set(known))
+        return f"unknown key {extra} under '{key}'; allowed keys are: {', '.join(sorted(known))}"
+    template = _MESSAGES.get(error.validator, "{key} = {value!r}: {message}")
+    return template.format(key=key, value=value, limit=error.validator_value, message=error.message)
 
 
 def _fill_defaults(config, schema):
