@@ -33,7 +33,7 @@ class Settings:
     histogram_range: tuple = (-100.0, 100.0)
     histogram_bins: int = 4000
     eval_chunk: int = 5000
-    measure_every: int = 100
+    measure_every: int = 0
     step_size_range: tuple = (0.01, 0.5)
     step_size_count: int = 8
     percentiles: tuple = (15.0, 50.0, 85.0)
