@@ -36,9 +36,4 @@ def synthetic_history(model, seed, settings=SETTINGS, config=None):
     return to_dataset(run, config or {"synthetic": True}, stats)
 
 
-VARIANTS = {
-    "noisy_batchnorm": {"normalization": "noisy_batch"},
-    "batchnorm_after_relu": {"normalization": "batch", "placement": "after_relu"},
-    "batchnorm_no_affine": {"normalization": "batch", "scale_shift": False},
-    "layernorm": {"normalization": "layer"},
-}
+VARIANTS = {"strong_noise": {"normalization": "noisy_batch", "noise_mean": 2.0}}

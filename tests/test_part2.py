@@ -13,7 +13,7 @@ from bnlab.models import build_model, count_params, init_variables
 from bnlab.plots import part2, training
 from bnlab.tables import final_accuracy
 
-from .synthetic import MEASURED, SETTINGS, VARIANTS, synthetic_data, synthetic_history
+from .synthetic import MEASURED, SETTINGS, VARIANTS, synthetic_history
 
 SPECS = architectures(VARIANTS)
 
@@ -34,7 +34,7 @@ def test_variant_parameter_counts(name, count):
 
 def test_every_variant_starts_from_the_baselines_dense_weights():
     base = init_variables(build_model(SPECS["baseline"]), jax.random.PRNGKey(42))["params"]
-    for name in VARIANTS:
+    for name in SPECS:
         params = init_variables(build_model(SPECS[name]), jax.random.PRNGKey(42))["params"]
         np.testing.assert_array_equal(params["Dense_2"]["kernel"], base["Dense_2"]["kernel"])
 
@@ -153,9 +153,14 @@ def test_unknown_variant_is_a_config_error():
         validate_config(config)
 
 
-def test_noisy_training_runs(tmp_path):
-    settings = MEASURED
-    ds = synthetic_history("noisy_batchnorm", 3, settings)
+def test_a_config_defined_variant_trains(tmp_path):
+    ds = synthetic_history("strong_noise", 3, MEASURED)
     assert np.isfinite(ds.step_loss).all()
-    data = synthetic_data()
-    assert data["train_images"].shape[0] == 160
+    assert list(ds.relu_input.values) == ["BatchNorm_0", "BatchNorm_1", "BatchNorm_2"]
+
+
+def test_part2_defaults_need_no_architectures_section():
+    from bnlab.config import validate_config
+
+    resolved = validate_config({})  # every section defaulted
+    assert "noisy_batchnorm" in resolved["part2"]["models"]

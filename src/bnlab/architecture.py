@@ -1,7 +1,8 @@
 """Architectures as plain data (no JAX import): options, layer and parameter names.
 
 A model is a name mapped to options. `baseline` and `batchnorm` are the blog's
-two models; the config may add variants under `architectures`. The workflow
+two models, four Part 2 variants are built in too, and the config may add
+more under `architectures`. The workflow
 checks figure indices against these shapes when it parses the config.
 """
 
@@ -17,7 +18,16 @@ DEFAULTS = {
     "noise_mean": 0.5,
     "noise_scale": [0.5, 1.5],
 }
-BUILTIN = {"baseline": {"normalization": "none"}, "batchnorm": {"normalization": "batch"}}
+BUILTIN = {
+    # The blog's two models.
+    "baseline": {"normalization": "none"},
+    "batchnorm": {"normalization": "batch"},
+    # Part 2's variants.
+    "noisy_batchnorm": {"normalization": "noisy_batch"},
+    "batchnorm_after_relu": {"normalization": "batch", "placement": "after_relu"},
+    "batchnorm_no_affine": {"normalization": "batch", "scale_shift": False},
+    "layernorm": {"normalization": "layer"},
+}
 # Layers whose internal covariate shift is measured (Dense_0 has no layer before it).
 ICS_LAYERS = ("Dense_1", "Dense_2", "Dense_3")
 PREFIX = {"batch": "BatchNorm", "noisy_batch": "BatchNorm", "layer": "LayerNorm"}
