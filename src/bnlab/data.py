@@ -169,15 +169,20 @@ def load_mnist(path):
     return ds
 
 
+def pixel_counts(images):
+    """How many pixels take each of the 256 values."""
+    flat = np.asarray(images, dtype=np.uint8).reshape(-1)
+    # bincount casts to int64: count in slices to keep memory flat.
+    step = 1 << 22
+    return sum(np.bincount(flat[i : i + step], minlength=256) for i in range(0, flat.size, step))
+
+
 def pixel_stats(images):
     """Mean, std and max of the standardized pixels, as the blog scales them.
 
     Exact, from the counts of the 256 pixel values: no float copy of the split.
     """
-    flat = np.asarray(images, dtype=np.uint8).reshape(-1)
-    # bincount casts to int64: count in slices to keep memory flat.
-    step = 1 << 22
-    counts = sum(np.bincount(flat[i : i + step], minlength=256) for i in range(0, flat.size, step))
+    counts = pixel_counts(images)
     values = np.arange(256, dtype=np.float64)
     mean = (counts * values).sum() / counts.sum()
     std = np.sqrt((counts * (values - mean) ** 2).sum() / counts.sum())
@@ -200,7 +205,10 @@ def normalization(ds, mode):
 
 
 def normalize(images, stats):
-    """uint8 images (any shape, flattened to 784) -> float32, blog's op order."""
+    """uint8 images -> float32 rows of 784, in the blog's order of operations.
+
+    Works on numpy and JAX arrays alike: training normalizes batch by batch
+    on the device."""
     mean, std, peak = stats
     x = images.reshape(images.shape[0], -1).astype(np.float32)
     return (x - mean) / std / peak

@@ -16,6 +16,7 @@ import optax
 from jax import lax
 
 from bnlab.architecture import ICS_LAYERS, WIDTHS, layer_widths, relu_inputs, spec_of
+from bnlab.data import normalize
 from bnlab.diagnostics import histogram, merge_moments, moments, tree_stats
 from bnlab.errors import BnlabError
 from bnlab.landscape import internal_covariate_shift, landscape, step_sizes, unit_percentiles
@@ -69,13 +70,6 @@ class Settings:
     def steps_per_epoch(self, n_train):
         full, rest = divmod(n_train, self.batch_size)
         return full + (1 if rest and not self.drop_remainder else 0)
-
-
-def scale(images, stats):
-    """uint8 images -> float32 rows, normalized on device batch by batch."""
-    mean, std, peak = stats
-    x = images.reshape(images.shape[0], -1).astype(jnp.float32)
-    return (x - mean) / std / peak
 
 
 def _variables(params, batch_stats):
@@ -187,11 +181,13 @@ def make_train_epoch(model, tx, settings, n_train, relu_inputs=()):
 
         def body(state, xs):
             idx, noise = xs
-            return step(state, scale(images[idx], stats), labels[idx], noise, record)
+            return step(state, normalize(images[idx], stats), labels[idx], noise, record)
 
         def chunk(state, xs):
             idx, keys = xs
-            measured = measure(state, scale(images[idx[0]], stats), labels[idx[0]], keys[0], probe)
+            measured = measure(
+                state, normalize(images[idx[0]], stats), labels[idx[0]], keys[0], probe
+            )
             state, outs = lax.scan(body, state, xs)
             return state, (outs, measured)
 
@@ -221,7 +217,7 @@ def make_evaluate(model, settings, layers):
     edges = jnp.asarray(settings.edges)
 
     def chunk_stats(variables, images, labels, stats):
-        logits, outputs = model.apply(variables, scale(images, stats), train=False)
+        logits, outputs = model.apply(variables, normalize(images, stats), train=False)
         loss = optax.softmax_cross_entropy_with_integer_labels(logits, labels).sum()
         res = {"loss": loss, "correct": (logits.argmax(-1) == labels).sum()}
         if layers:
@@ -357,7 +353,7 @@ def train(model_name, seed, data, stats, settings, log: Callable = print, spec=N
         "test": make_evaluate(model, settings, False),
     }
     train_epoch = make_train_epoch(model, tx, settings, n_train, relu)
-    probe = scale(device["train_images"][: settings.probe_examples], stats["train"])
+    probe = normalize(device["train_images"][: settings.probe_examples], stats["train"])
 
     def record_eval(state):
         variables = _variables(state[0], state[1])

@@ -3,7 +3,7 @@
 import matplotlib.pyplot as plt
 import numpy as np
 
-from bnlab.data import normalization
+from bnlab.data import normalization, pixel_counts
 from bnlab.plots.style import save
 
 
@@ -26,15 +26,9 @@ def samples(mnist, path, count=10, key=0, dpi=150):
     save(fig, path, dpi)
 
 
-def _value_counts(images):
-    step = 1 << 22
-    flat = images.reshape(-1)
-    return sum(np.bincount(flat[i : i + step], minlength=256) for i in range(0, flat.size, step))
-
-
 def input_distribution(mnist, path, mode="train", bins=50, dpi=150):
     """Pixel histograms before and after normalization (training split)."""
-    counts = _value_counts(mnist.train_images.values)
+    counts = pixel_counts(mnist.train_images.values)
     mean, std, peak = normalization(mnist, mode)["train"]
     values = np.arange(256)
     fig, axes = plt.subplots(1, 2, figsize=(9, 3))
