@@ -4,7 +4,7 @@ import jax.numpy as jnp
 import numpy as np
 import pytest
 
-from bnlab.landscape import internal_covariate_shift, landscape, step_sizes, unit_percentiles
+from bnlab.landscape import internal_covariate_shift, landscape, unit_percentiles
 
 
 def test_quadratic_has_known_smoothness_and_losses():
@@ -23,7 +23,7 @@ def test_smoothness_is_the_largest_curvature_seen():
     # L = sum(c_i w_i^2 / 2) moved along the gradient: change/distance = sqrt(sum c^4 w^2 / sum c^2 w^2)
     c, w = jnp.array([1.0, 4.0]), jnp.array([1.0, 1.0])
     loss_and_grad = lambda p: (0.5 * jnp.sum(c * p["w"] ** 2), {"w": c * p["w"]})  # noqa: E731
-    _, _, beta = landscape(loss_and_grad, {"w": w}, {"w": c * w}, step_sizes(0.01, 0.1, 4))
+    _, _, beta = landscape(loss_and_grad, {"w": w}, {"w": c * w}, jnp.geomspace(0.01, 0.1, 4))
     expected = np.sqrt(np.sum(np.array([1, 256.0])) / np.sum(np.array([1, 16.0])))
     assert float(beta) == pytest.approx(expected, rel=1e-5)
 

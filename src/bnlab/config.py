@@ -137,8 +137,7 @@ def default_grid_epochs(epochs):
 
 def _resolve_figures(config):
     """Fill the figure options whose defaults depend on other keys."""
-    figs, epochs = config.setdefault("figures", {}), config["training"]["epochs"]
-    _fill_defaults(figs, load_schema()["properties"]["figures"])
+    figs, epochs = config["figures"], config["training"]["epochs"]
     if figs["seeds"] is None:
         figs["seeds"] = list(config["seeds"])
     if figs["activations"]["epochs"] is None:
@@ -210,8 +209,7 @@ def _check_unit(options, specs, models):
 
 
 def _check_part2(config):
-    part2 = config.setdefault("part2", {})
-    _fill_defaults(part2, load_schema()["properties"]["part2"])
+    part2 = config["part2"]
     known = architectures(config["architectures"])
     for key, models in (
         ("part2.models", part2["models"]),

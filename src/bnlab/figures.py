@@ -81,10 +81,6 @@ def _ics(input, params, output):
     part2.ics(load_runs(input.histories), output[0], dpi=params.dpi)
 
 
-def _noisy_bn_accuracy(input, params, output):
-    training.accuracy(load_runs(input.histories), output[0], dpi=params.dpi, **params.options)
-
-
 def _unit_percentiles(input, params, output):
     part2.unit_percentiles(single(input.histories), output[0], dpi=params.dpi, **params.options)
 
@@ -94,10 +90,6 @@ def _lr_sweep(input, params, output):
     table = part2.sweep_table(histories)
     part2.lr_sweep(table, output.fig, epochs=int(histories[0].train_epoch[-1]), dpi=params.dpi)
     write_tables(table, output.csv, output.md)
-
-
-def _part2_accuracy(input, params, output):
-    _final_accuracy(input, params, output)
 
 
 def _part2_measurements(input, params, output):
@@ -120,10 +112,10 @@ FIGURES = {
     "final_accuracy": _final_accuracy,
     "landscape": _landscape,
     "ics": _ics,
-    "noisy_bn_accuracy": _noisy_bn_accuracy,
+    "noisy_bn_accuracy": _accuracy,
     "unit_percentiles": _unit_percentiles,
     "lr_sweep": _lr_sweep,
-    "part2_accuracy": _part2_accuracy,
+    "part2_accuracy": _final_accuracy,
     "part2_measurements": _part2_measurements,
 }
 

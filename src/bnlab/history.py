@@ -123,11 +123,10 @@ def _measure_arrays(run):
             cat("relu_input_percentiles"),
         ),
     }
-    low, high = settings.step_size_range
     coords = {
         "measure_step": (epochs - 1) * steps + np.tile(local, len(run.measured)),
         "measure_epoch": ("measure_step", epochs),
-        "step_size": np.geomspace(low, high, settings.step_size_count).astype(np.float32),
+        "step_size": settings.etas,
         "ics_layer": list(ICS_LAYERS),
         "relu_input": run.relu_inputs,
         "percentile": np.asarray(settings.percentiles, dtype=np.float32),

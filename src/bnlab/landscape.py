@@ -10,11 +10,6 @@ def tree_norm(tree):
     return jnp.sqrt(sum(jnp.sum(leaf**2) for leaf in jax.tree_util.tree_leaves(tree)))
 
 
-def step_sizes(low, high, count):
-    """Geometrically spaced step sizes along the gradient."""
-    return jnp.geomspace(low, high, count)
-
-
 def landscape(loss_and_grad, params, grads, etas):
     """Move from `params` along -grads by each step size eta (Santurkar et al. §3.1).
 

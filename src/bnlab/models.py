@@ -70,7 +70,9 @@ def build_model(spec):
 
 
 def init_variables(model, key):
-    """Parameters (and BatchNorm statistics) from `key`, as the blog initializes."""
+    """Parameters (and BatchNorm statistics) from `key`: the blog's values (it
+    initializes in train mode; the mode does not change parameters, and eval
+    mode needs no noise RNG)."""
     return model.init(key, jnp.ones((32, INPUT_SIZE)), train=False)
 
 

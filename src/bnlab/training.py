@@ -19,7 +19,7 @@ from bnlab.architecture import ICS_LAYERS, WIDTHS, layer_widths, relu_inputs, sp
 from bnlab.data import normalize
 from bnlab.diagnostics import histogram, merge_moments, moments, tree_stats
 from bnlab.errors import BnlabError
-from bnlab.landscape import internal_covariate_shift, landscape, step_sizes, unit_percentiles
+from bnlab.landscape import internal_covariate_shift, landscape, unit_percentiles
 from bnlab.models import build_model, init_variables, param_names
 
 
@@ -66,6 +66,12 @@ class Settings:
     def edges(self):
         low, high = self.histogram_range
         return np.linspace(low, high, self.histogram_bins + 1, dtype=np.float32)
+
+    @property
+    def etas(self):
+        """Step sizes of the loss-landscape probes (geometric)."""
+        low, high = self.step_size_range
+        return np.geomspace(low, high, self.step_size_count).astype(np.float32)
 
     def steps_per_epoch(self, n_train):
         full, rest = divmod(n_train, self.batch_size)
@@ -128,7 +134,7 @@ def make_measure(model, tx, settings, relu_inputs):
     effective beta-smoothness, internal covariate shift, and per-unit
     percentiles of every ReLU input on a fixed probe batch."""
     loss_fn = make_loss_fn(model)
-    etas = step_sizes(*settings.step_size_range, settings.step_size_count)
+    etas = jnp.asarray(settings.etas)
 
     def measure(state, x, y, noise, probe):
         params, batch_stats, opt_state = state
