@@ -88,7 +88,7 @@ run() {  # run NAME ARGS...: the workflow in $work/NAME
 }
 start=$SECONDS
 # CI-only settings (no accounting database here): squeue for status, short
-# intervals. A real cluster keeps the plugin's defaults (see README).
+# intervals. A real cluster keeps the plugin's defaults (see docs/cluster.md).
 run slurm --workflow-profile "$repo/profiles/slurm" --jobs 2 \
     --slurm-status-command squeue --slurm-init-seconds-before-status-checks 5 \
     2>&1 | tee "$work/slurm-run.log"

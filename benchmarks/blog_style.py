@@ -14,15 +14,15 @@ import jax
 import jax.numpy as jnp
 import optax
 
-from bnlab.data import load_mnist, normalization, normalize
+from bnlab.data import load_mnist, scale_pixels, scaling_stats
 from bnlab.models import build_model, init_variables
 
 
 def main(model_name, epochs, mnist="results/data/mnist.nc", batch_size=32, seed=42):
     ds = load_mnist(mnist)
-    stats = normalization(ds, "per_split")
-    x_train = jnp.asarray(normalize(ds.train_images.values, stats["train"]))
-    x_test = jnp.asarray(normalize(ds.test_images.values, stats["test"]))
+    stats = scaling_stats(ds, "per_split")
+    x_train = jnp.asarray(scale_pixels(ds.train_images.values, stats["train"]))
+    x_test = jnp.asarray(scale_pixels(ds.test_images.values, stats["test"]))
     y_train, y_test = jnp.asarray(ds.train_labels.values), jnp.asarray(ds.test_labels.values)
     del ds
     model = build_model(model_name)

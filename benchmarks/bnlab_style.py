@@ -23,7 +23,7 @@ def main(model_name, epochs, mnist="results/data/mnist.nc"):
     from bnlab.train_job import run_training
 
     config = yaml.safe_load(Path("config/config.yaml").read_text())
-    config["data"]["normalization"] = "per_split"
+    config["data"]["pixel_scaling"] = "per_split"
     config["training"]["epochs"] = epochs
     start = time.perf_counter()
     with tempfile.TemporaryDirectory() as tmp:

@@ -11,11 +11,13 @@ import pytest
 import yaml
 
 from bnlab.data import MNIST_FILES
+from bnlab.train_job import enable_compile_cache
 
 REPO = Path(__file__).resolve().parents[1]
 BIN = Path(sys.executable).parent
 # Compiled programs are shared by every test's training jobs.
 os.environ.setdefault("BNLAB_JAX_CACHE", str(Path(tempfile.gettempdir()) / "bnlab-test-jax-cache"))
+enable_compile_cache()  # ... and by the synthetic runs of this process
 
 
 def find_mnist_dir():
@@ -31,6 +33,14 @@ def find_mnist_dir():
     )
 
 
+def pytest_collection_modifyitems(items):
+    """Everything under tests/workflow/ is the slow suite: pytest -m "not workflow"
+    runs the unit tests alone."""
+    for item in items:
+        if "workflow" in item.path.relative_to(REPO / "tests").parts[:1]:
+            item.add_marker(pytest.mark.workflow)
+
+
 @pytest.fixture(scope="session")
 def mnist_dir():
     return find_mnist_dir()
@@ -41,12 +51,26 @@ def tfds_dir(tmp_path_factory):
     return tmp_path_factory.mktemp("tfds")
 
 
+def merged(base, changes):
+    """`base` with the keys of `changes` replaced, nested dicts key by key (as
+    Snakemake merges --configfile)."""
+    out = dict(base)
+    for key, value in changes.items():
+        out[key] = merged(base[key], value) if isinstance(value, dict) and key in base else value
+    return out
+
+
+def smoke_config():
+    """config/config.yaml with config/smoke.yaml over it."""
+    read = lambda name: yaml.safe_load((REPO / "config" / name).read_text())  # noqa: E731
+    return merged(read("config.yaml"), read("smoke.yaml"))
+
+
 def test_config(mnist_dir, tfds_dir, **sections):
-    """A small, fast config: 2 epochs on 2,000 training examples."""
-    config = yaml.safe_load((REPO / "config/config.yaml").read_text())
+    """The smoke config (2 epochs on 2,000 training examples), reading MNIST from
+    the test session's folders; `sections` replace whole keys or update sections."""
+    config = smoke_config()
     config["data"].update(manual_dir=str(mnist_dir), tfds_data_dir=str(tfds_dir))
-    config["seeds"] = [42]
-    config["training"].update(epochs=2, train_examples=2000, test_examples=1000)
     for section, values in sections.items():
         if isinstance(values, dict):
             config.setdefault(section, {}).update(values)

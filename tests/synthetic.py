@@ -1,14 +1,18 @@
 """A small synthetic history: the real training code on random images."""
 
+import json
 from dataclasses import replace
+from functools import cache
 
 import numpy as np
 
+from bnlab import figures
 from bnlab.architecture import architectures
-from bnlab.history import to_dataset
+from bnlab.config import validate_config
+from bnlab.history import history_dataset
 from bnlab.training import Settings, train
 
-SETTINGS = Settings(
+SETTINGS = Settings.with_defaults(
     epochs=2, batch_size=32, histogram_range=(-10.0, 10.0), histogram_bins=200, eval_chunk=64
 )
 
@@ -23,17 +27,32 @@ def synthetic_data(n_train=160, n_test=64, seed=0):
     }
 
 
-MEASURED = replace(SETTINGS, measure_every=2, probe_examples=32, step_size_count=3)
+MEASURED = replace(SETTINGS, measure_every=2, probe_examples=32, step_sizes=(0.01, 0.5, 3))
 
 
 def synthetic_history(model, seed, settings=SETTINGS, config=None):
-    """`model` is a built-in name or one defined in architecture.architectures(extra)."""
-    stats = {"train": (127.5, 73.6, 1.73), "test": (127.5, 73.6, 1.73)}
-    spec = architectures(VARIANTS)[model]
-    run = train(
-        model, seed, synthetic_data(seed=seed), stats, settings, log=lambda _: None, spec=spec
+    """`model` is a built-in name or one defined in architecture.architectures(extra).
+    Runs are shared by the whole test session; each caller gets its own copy."""
+    return _history(model, seed, settings, json.dumps(config or {"synthetic": True})).copy(
+        deep=True
     )
-    return to_dataset(run, config or {"synthetic": True}, stats)
+
+
+@cache
+def _history(model, seed, settings, config):
+    stats = {"train": (127.5, 73.6, 1.73), "test": (127.5, 73.6, 1.73)}
+    architecture = architectures(VARIANTS)[model]
+    data = synthetic_data(seed=seed)
+    run = train(model, architecture, seed, data, stats, settings, log=lambda _: None)
+    return history_dataset(run, json.loads(config), stats)
 
 
 VARIANTS = {"strong_noise": {"normalization": "noisy_batch", "noise_mean": 2.0}}
+
+
+DEFAULT_CONFIG = validate_config({})
+
+
+def opts(figure, **changes):
+    """A figure's keyword arguments under the default config, some changed."""
+    return {**figures.options(figure, DEFAULT_CONFIG), **changes}

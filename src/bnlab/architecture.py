@@ -1,23 +1,18 @@
 """Architectures as plain data (no JAX import): options, layer and parameter names.
 
-A model is a name mapped to options. `baseline` and `batchnorm` are the blog's
-two models, four Part 2 variants are built in too, and the config may add
-more under `architectures`. The workflow
+A model is a name mapped to an architecture: the options of bnlab.models.MLP.
+`baseline` and `batchnorm` are the blog's two models, four Part 2 variants are
+built in too, and the config may add more under `architectures` (their
+options and defaults: $defs/architecture of the config schema). The workflow
 checks figure indices against these shapes when it parses the config.
 """
+
+from bnlab import schemas
 
 WIDTHS = (256, 128, 64, 10)
 INPUT_SIZE = 28 * 28
 
-DEFAULTS = {
-    "normalization": "none",  # none | batch | noisy_batch | layer
-    "placement": "before_relu",  # before_relu (the blog's) | after_relu
-    "scale_shift": True,  # learned per-unit scale and shift in the normalization
-    # noisy_batch: after each BatchNorm, every step draws per-unit shifts from
-    # U(-noise_mean, noise_mean) and scales from U(noise_scale) (Santurkar et al. 2018).
-    "noise_mean": 0.5,
-    "noise_scale": [0.5, 1.5],
-}
+DEFAULTS = schemas.defaults(schemas.load("config")["$defs"]["architecture"])
 BUILTIN = {
     # The blog's two models.
     "baseline": {"normalization": "none"},
@@ -34,55 +29,53 @@ PREFIX = {"batch": "BatchNorm", "noisy_batch": "BatchNorm", "layer": "LayerNorm"
 
 
 def architectures(extra=None):
-    """Every known model name with its full options (defaults filled in)."""
+    """Every known model name with its full architecture (defaults filled in)."""
     merged = {**BUILTIN, **(extra or {})}
     return {name: {**DEFAULTS, **options} for name, options in merged.items()}
 
 
-def spec_of(model, extra=None):
-    return architectures(extra)[model]
-
-
-def norm_layer(spec, i):
+def norm_layer(architecture, i):
     """Name of the i-th normalization layer, or None."""
-    prefix = PREFIX.get(spec["normalization"])
+    prefix = PREFIX.get(architecture["normalization"])
     return f"{prefix}_{i}" if prefix else None
 
 
-def layer_widths(spec):
+def layer_widths(architecture):
     """Width of every recorded layer output, in forward order."""
-    if isinstance(spec, str):
-        spec = spec_of(spec)
     widths = {}
     *hidden, classes = WIDTHS
     for i, width in enumerate(hidden):
-        norm = norm_layer(spec, i)
+        norm = norm_layer(architecture, i)
         widths[f"Dense_{i}"] = width
-        if norm and spec["placement"] == "before_relu":
+        if norm and architecture["placement"] == "before_relu":
             widths[norm] = width
         widths[f"ReLU_{i}"] = width
-        if norm and spec["placement"] == "after_relu":
+        if norm and architecture["placement"] == "after_relu":
             widths[norm] = width
     widths[f"Dense_{len(hidden)}"] = classes
     return widths
 
 
-def relu_inputs(spec):
+def relu_inputs(architecture):
     """The layer output each ReLU_i receives (Ioffe & Szegedy's 'sigmoid input')."""
-    before = spec["normalization"] != "none" and spec["placement"] == "before_relu"
-    return [norm_layer(spec, i) if before else f"Dense_{i}" for i in range(len(WIDTHS) - 1)]
+    before = architecture["normalization"] != "none" and architecture["placement"] == "before_relu"
+    return [norm_layer(architecture, i) if before else f"Dense_{i}" for i in range(len(WIDTHS) - 1)]
 
 
-def param_shapes(spec=None):
-    """Shape of every parameter, by 'Layer/param' name (all models if spec is None)."""
+def param_shapes(architecture=None):
+    """Shape of every parameter, by 'Layer/param' name (all models if None)."""
     shapes = {}
     sizes = (INPUT_SIZE, *WIDTHS)
     for i, (fan_in, fan_out) in enumerate(zip(sizes, sizes[1:], strict=False)):
         shapes[f"Dense_{i}/kernel"] = (fan_in, fan_out)
         shapes[f"Dense_{i}/bias"] = (fan_out,)
-    specs = [spec] if spec else [{**DEFAULTS, "normalization": n} for n in ("batch", "layer")]
-    for s in specs:
+    variants = (
+        [architecture]
+        if architecture
+        else [{**DEFAULTS, "normalization": n} for n in ("batch", "layer")]
+    )
+    for a in variants:
         for i, width in enumerate(WIDTHS[:-1]):
-            if norm_layer(s, i) and s["scale_shift"]:
-                shapes[f"{norm_layer(s, i)}/scale"] = shapes[f"{norm_layer(s, i)}/bias"] = (width,)
+            if norm_layer(a, i) and a["scale_shift"]:
+                shapes[f"{norm_layer(a, i)}/scale"] = shapes[f"{norm_layer(a, i)}/bias"] = (width,)
     return shapes

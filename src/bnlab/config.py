@@ -1,21 +1,17 @@
-"""Config validation: the JSON schema first, then the checks it cannot express."""
+"""Config validation, once: the JSON schema (package data, with every default),
+then the checks it cannot express."""
 
 import copy
-from pathlib import Path
+import math
 
 import jsonschema
-import yaml
 
-from bnlab.architecture import architectures, layer_widths, param_shapes
+from bnlab import schemas
+from bnlab.architecture import BUILTIN, architectures, layer_widths, param_shapes
 from bnlab.errors import BnlabError
 
 TRAIN_SIZE = 60_000
 TEST_SIZE = 10_000
-SCHEMA = Path(__file__).resolve().parents[2] / "workflow" / "schemas" / "config.schema.yaml"
-
-
-def load_schema(path=SCHEMA):
-    return yaml.safe_load(Path(path).read_text())
 
 
 def _key(path):
@@ -54,18 +50,40 @@ def _describe(error):
     return template.format(key=key, value=value, limit=error.validator_value, message=error.message)
 
 
-def _fill_defaults(config, schema):
+def _fill_defaults(config, schema, root=None):
+    root = root or schema
     for name, sub in schema.get("properties", {}).items():
+        if "$ref" in sub:  # local references only: "#/$defs/<name>"
+            sub = root["$defs"][sub["$ref"].rsplit("/", 1)[-1]]
         if name not in config and "default" in sub:
             config[name] = copy.deepcopy(sub["default"])
         if isinstance(config.get(name), dict) and sub.get("type") == "object":
-            _fill_defaults(config[name], sub)
+            _fill_defaults(config[name], sub, root)
+
+
+def _nonfinite(value, path=()):
+    """The first NaN or infinite number anywhere in `value`, as (path, number)."""
+    if isinstance(value, float) and not math.isfinite(value):
+        return path, value
+    if isinstance(value, dict | list):
+        children = value.items() if isinstance(value, dict) else enumerate(value)
+        for key, child in children:
+            found = _nonfinite(child, (*path, key))
+            if found:
+                return found
+    return None
 
 
 def validate_config(config, schema=None):
     """Return a copy of `config` with defaults filled in, or raise BnlabError."""
-    schema = schema or load_schema()
+    schema = schema or schemas.load("config")
     config = copy.deepcopy(dict(config))
+    found = _nonfinite(config)
+    if found:  # NaN passes every minimum/maximum check, so catch it first.
+        raise BnlabError(
+            f"invalid config: {_key(found[0])} = {found[1]} is not a finite number; "
+            f"every number in the config must be finite. {_where()}"
+        )
     errors = sorted(
         jsonschema.Draft202012Validator(schema).iter_errors(config),
         key=lambda e: (len(e.absolute_path), list(map(str, e.absolute_path))),
@@ -73,6 +91,7 @@ def validate_config(config, schema=None):
     if errors:
         raise BnlabError(f"invalid config: {_describe(errors[0])}. {_where()}")
     _fill_defaults(config, schema)
+    _check_architectures(config["architectures"])
     _check_consistency(config)
     _resolve_figures(config)
     _check_figures(config)
@@ -81,9 +100,30 @@ def validate_config(config, schema=None):
 
 
 def _where():
-    return (
-        "Edit config/config.yaml (every key is described in workflow/schemas/config.schema.yaml)."
-    )
+    return "Edit config/config.yaml (every key is described in bnlab/schemas/config.schema.yaml)."
+
+
+def _check_ordered(key, pair):
+    low, high = pair
+    if not low < high:
+        raise BnlabError(
+            f"invalid config: {key} = {list(pair)} must be [low, high] with low < high. {_where()}"
+        )
+
+
+def _check_architectures(extra):
+    """New names only: redefining a built-in model would silently change every
+    result filed under that name."""
+    shadowed = sorted(set(extra) & set(BUILTIN))
+    if shadowed:
+        raise BnlabError(
+            f"invalid config: architectures.{shadowed[0]} redefines the built-in model "
+            f"{shadowed[0]!r}; give your variant a new name (built in: {', '.join(BUILTIN)}). "
+            f"{_where()}"
+        )
+    for name, options in extra.items():
+        if "noise_scale" in options:
+            _check_ordered(f"architectures.{name}.noise_scale", options["noise_scale"])
 
 
 def _check_consistency(config):
@@ -102,12 +142,8 @@ def _check_consistency(config):
             f"{late}, beyond training.epochs = {train['epochs']}; allowed: 1..{train['epochs']}. "
             f"{_where()}"
         )
-    low, high = diag["histogram_range"]
-    if not low < high:
-        raise BnlabError(
-            f"invalid config: diagnostics.histogram_range = {[low, high]} must be "
-            f"[low, high] with low < high. {_where()}"
-        )
+    _check_ordered("diagnostics.histogram_range", diag["histogram_range"])
+    _check_ordered("diagnostics.step_sizes [low, high, count]", diag["step_sizes"][:2])
     known = architectures(config["architectures"])
     for i, model in enumerate(config["models"]):
         if model not in known:
@@ -142,8 +178,9 @@ def _resolve_figures(config):
         figs["seeds"] = list(config["seeds"])
     if figs["activations"]["epochs"] is None:
         figs["activations"]["epochs"] = default_grid_epochs(epochs)
-    if figs["table"]["epochs"] is None:
-        figs["table"]["epochs"] = sorted({1, epochs})
+    for key, last in (("final_accuracy", epochs), ("part2_accuracy", config["part2"]["epochs"])):
+        if figs[key]["epochs"] is None:
+            figs[key]["epochs"] = sorted({1, last})
 
 
 def _check_figures(config):
@@ -155,21 +192,20 @@ def _check_figures(config):
         _fail("figures.seeds", figs["seeds"], f"a subset of seeds = {config['seeds']}")
     if figs["seed"] not in figs["seeds"]:
         _fail("figures.seed", figs["seed"], f"one of the figure seeds {figs['seeds']}")
-    for key in ("activations", "table"):
-        late = [e for e in figs[key]["epochs"] if e > epochs]
+    for key, last in (
+        ("activations", epochs),
+        ("final_accuracy", epochs),
+        ("part2_accuracy", config["part2"]["epochs"]),
+    ):
+        late = [e for e in figs[key]["epochs"] if e > last]
         if late:
-            _fail(
-                f"figures.{key}.epochs",
-                figs[key]["epochs"],
-                f"epochs 0..{epochs} (training.epochs)",
-            )
+            _fail(f"figures.{key}.epochs", figs[key]["epochs"], f"epochs 0..{last}")
     low, high = diag["histogram_range"]
     xlim = figs["activations"]["xlim"]
     if -xlim < low or xlim > high:
         _fail("figures.activations.xlim", xlim, f"within diagnostics.histogram_range {[low, high]}")
-    _check_unit(
-        figs["unit_statistics"], [architectures(config["architectures"])[m] for m in models], models
-    )
+    known = architectures(config["architectures"])
+    _check_unit(figs["unit_statistics"], [known[m] for m in models], models)
     for key in ("gradient_trace", "gradient_stats"):
         if figs[key]["epoch"] not in diag["gradient_epochs"]:
             _fail(
@@ -189,11 +225,11 @@ def _check_figures(config):
         )
 
 
-def _check_unit(options, specs, models):
+def _check_unit(options, chosen, models):
     layer, unit = options["layer"], options["unit"]
     widths = {}
-    for spec in specs:
-        widths.update(layer_widths(spec))
+    for architecture in chosen:
+        widths.update(layer_widths(architecture))
     if layer not in widths:
         _fail(
             "figures.unit_statistics.layer",
@@ -220,10 +256,12 @@ def _check_part2(config):
             _fail(
                 key, unknown, f"models defined under `architectures` or built in: {sorted(known)}"
             )
-    width = layer_widths(known["baseline"])[f"Dense_{part2['percentile_layer']}"]
-    if part2["percentile_unit"] >= width:
+    options = config["figures"]["unit_percentiles"]
+    layer, unit = options["layer"], options["unit"]
+    width = layer_widths(known["baseline"])[f"Dense_{layer}"]
+    if unit >= width:
         _fail(
-            "part2.percentile_unit",
-            part2["percentile_unit"],
-            f"0..{width - 1} (layer {part2['percentile_layer']} has {width} units)",
+            "figures.unit_percentiles.unit",
+            unit,
+            f"0..{width - 1} (layer {layer} has {width} units)",
         )

@@ -1,4 +1,4 @@
-"""MNIST: fetch through tensorflow-datasets, store as NetCDF, load and normalize.
+"""MNIST: fetch through tensorflow-datasets, store as NetCDF, load and scale pixels.
 
 TensorFlow is imported only inside `fetch_mnist`, so training jobs that read
 `results/data/mnist.nc` never load it.
@@ -119,7 +119,7 @@ def fetch_mnist(manual_dir, tfds_data_dir):
     return arrays, attrs
 
 
-def to_dataset(arrays, attrs):
+def mnist_dataset(arrays, attrs):
     """MNIST as an xarray Dataset: uint8 images and int64 labels per split."""
     data_vars = {}
     for split, (images, labels) in arrays.items():
@@ -190,24 +190,24 @@ def pixel_stats(images):
     return np.float32(mean), np.float32(std), np.float32(peak)
 
 
-def normalization(ds, mode):
+def scaling_stats(ds, pixel_scaling):
     """Per split (mean, std, max) used to scale pixels to about [-1, 1].
 
     `train` applies the training statistics to both splits; `per_split`
     scales each split with its own, as the blog does.
     """
     train = pixel_stats(ds["train_images"].values)
-    if mode == "train":
+    if pixel_scaling == "train":
         return {"train": train, "test": train}
-    if mode == "per_split":
+    if pixel_scaling == "per_split":
         return {"train": train, "test": pixel_stats(ds["test_images"].values)}
-    raise BnlabError(f"unknown normalization mode {mode!r}; choose 'train' or 'per_split'")
+    raise BnlabError(f"unknown pixel_scaling {pixel_scaling!r}; choose 'train' or 'per_split'")
 
 
-def normalize(images, stats):
+def scale_pixels(images, stats):
     """uint8 images -> float32 rows of 784, in the blog's order of operations.
 
-    Works on numpy and JAX arrays alike: training normalizes batch by batch
+    Works on numpy and JAX arrays alike: training scales batch by batch
     on the device."""
     mean, std, peak = stats
     x = images.reshape(images.shape[0], -1).astype(np.float32)

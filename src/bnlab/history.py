@@ -1,26 +1,21 @@
 """Training histories as xarray Datasets / NetCDF, in the format of
-workflow/schemas/history.schema.yaml, with a loader that checks it."""
+bnlab/schemas/history.schema.yaml, with a loader that checks it."""
 
 import json
-from functools import cache
-from pathlib import Path
 
 import numpy as np
 import xarray as xr
-import yaml
 
+from bnlab import schemas
 from bnlab.architecture import ICS_LAYERS, WIDTHS
 from bnlab.errors import BnlabError
 from bnlab.io import open_netcdf, write_netcdf
 from bnlab.models import count_params
 from bnlab.provenance import provenance
 
-SCHEMA = Path(__file__).resolve().parents[2] / "workflow" / "schemas" / "history.schema.yaml"
 
-
-@cache
 def history_schema():
-    return yaml.safe_load(SCHEMA.read_text())
+    return schemas.load("history")
 
 
 UNITS = max(WIDTHS)
@@ -134,7 +129,7 @@ def _measure_arrays(run):
     return data, coords
 
 
-def to_dataset(run, config, stats):
+def history_dataset(run, config, stats):
     """A Run plus the resolved config -> the history Dataset."""
     settings = run.settings
     edges = settings.edges
@@ -173,7 +168,8 @@ def to_dataset(run, config, stats):
         "steps_per_epoch": settings.steps_per_epoch(run.n_train),
         "tracked_parameter": settings.tracked_parameter,
         "diverged": run.diverged or "no",
-        "normalization_stats": json.dumps({k: [float(x) for x in v] for k, v in stats.items()}),
+        "at_chance": run.chance or "no",
+        "pixel_scaling_stats": json.dumps({k: [float(x) for x in v] for k, v in stats.items()}),
         **provenance(),
         "wall_time_s": float(sum(run.seconds)),
         "epoch_seconds": json.dumps([round(s, 3) for s in run.seconds]),

@@ -6,29 +6,29 @@ import flax.linen as nn
 import jax
 import jax.numpy as jnp
 
-from bnlab.architecture import DEFAULTS, INPUT_SIZE, WIDTHS, norm_layer, spec_of
+from bnlab.architecture import INPUT_SIZE, WIDTHS, norm_layer
 
 
 class MLP(nn.Module):
     """Returns (logits, {layer name: output}) so diagnostics can see every layer.
 
-    Noisy BatchNorm draws its per-step shifts from the 'noise' RNG stream.
+    The fields are an architecture's options (config schema,
+    $defs/architecture, which holds their defaults). Noisy BatchNorm draws its
+    per-step shifts from the 'noise' RNG stream.
     """
 
-    widths: Sequence[int] = WIDTHS
-    normalization: str = "none"
-    placement: str = "before_relu"
-    scale_shift: bool = True
-    noise_mean: float = 0.5
-    noise_scale: Sequence[float] = (0.5, 1.5)
+    normalization: str
+    placement: str
+    scale_shift: bool
+    noise_mean: float
+    noise_scale: Sequence[float]
 
     @nn.compact
     def __call__(self, x, train: bool = False):
         outputs = {}
-        spec = {"normalization": self.normalization}
 
-        def normalize(i, x):
-            name = norm_layer(spec, i)
+        def norm(i, x):
+            name = norm_layer({"normalization": self.normalization}, i)
             affine = {"use_scale": self.scale_shift, "use_bias": self.scale_shift, "name": name}
             if self.normalization == "layer":
                 x = nn.LayerNorm(**affine)(x)
@@ -39,14 +39,14 @@ class MLP(nn.Module):
             outputs[name] = x
             return x
 
-        *hidden, classes = self.widths
+        *hidden, classes = WIDTHS
         for i, width in enumerate(hidden):
             x = outputs[f"Dense_{i}"] = nn.Dense(width, name=f"Dense_{i}")(x)
             if self.normalization != "none" and self.placement == "before_relu":
-                x = normalize(i, x)
+                x = norm(i, x)
             x = outputs[f"ReLU_{i}"] = nn.relu(x)
             if self.normalization != "none" and self.placement == "after_relu":
-                x = normalize(i, x)
+                x = norm(i, x)
         x = outputs[f"Dense_{len(hidden)}"] = nn.Dense(classes, name=f"Dense_{len(hidden)}")(x)
         return x, outputs
 
@@ -61,12 +61,9 @@ class MLP(nn.Module):
         return x * jax.random.uniform(scale_key, (width,), minval=low, maxval=high) + shift
 
 
-def build_model(spec):
-    """An MLP from a model name (built-in) or a full options dict."""
-    spec = spec_of(spec) if isinstance(spec, str) else spec
-    options = {k: spec.get(k, DEFAULTS[k]) for k in DEFAULTS}
-    options["noise_scale"] = tuple(options["noise_scale"])
-    return MLP(**options)
+def build_model(architecture):
+    """An MLP from an architecture (every option given: architectures()[name])."""
+    return MLP(**{**architecture, "noise_scale": tuple(architecture["noise_scale"])})
 
 
 def init_variables(model, key):

@@ -19,6 +19,8 @@ def per_run(runs, epochs):
     for model, seeds in runs.items():
         for ds in seeds:
             row = {"model": model, "seed": int(ds.attrs["seed"])}
+            # Flagged runs stay in the table (and its means), marked.
+            row["flag"] = "at chance" if ds.attrs.get("at_chance", "no") != "no" else ""
             for epoch in epochs:
                 for split in ("train", "test"):
                     row[f"{split}_acc_epoch{epoch}"] = float(

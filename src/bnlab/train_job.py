@@ -2,9 +2,8 @@
 
 import os
 
-from bnlab.architecture import spec_of
-from bnlab.data import load_mnist, normalization
-from bnlab.history import to_dataset, write_history
+from bnlab.data import load_mnist, scaling_stats
+from bnlab.history import history_dataset, write_history
 from bnlab.io import check_writable
 from bnlab.training import Settings, train
 
@@ -43,12 +42,12 @@ def run_training(model, seed, mnist, config, output, log=print):
 
     ds = load_mnist(mnist)
     train_cfg = config["training"]
-    stats = normalization(ds, config["data"]["normalization"])
+    stats = scaling_stats(ds, config["data"]["pixel_scaling"])
     # Move the data to the device and drop the host copy: peak memory matters.
     data = jax.device_put(split_arrays(ds, train_cfg["train_examples"], train_cfg["test_examples"]))
     del ds
-    spec = config.get("architecture") or spec_of(model)
-    run = train(model, seed, data, stats, Settings.from_config(config), log=log, spec=spec)
-    write_history(to_dataset(run, config, stats), output)
+    settings = Settings.from_config(config)
+    run = train(model, config["architecture"], seed, data, stats, settings, log=log)
+    write_history(history_dataset(run, config, stats), output)
     log(f"wrote {output} ({sum(run.seconds):.1f} s of training and evaluation)")
     return run

@@ -7,16 +7,19 @@ the (already permuted) training order with it.
 
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field, fields
+from typing import Any
 
 import jax
 import jax.numpy as jnp
 import numpy as np
 import optax
+from flax.training import train_state
 from jax import lax
 
-from bnlab.architecture import ICS_LAYERS, WIDTHS, layer_widths, relu_inputs, spec_of
-from bnlab.data import normalize
+from bnlab.architecture import ICS_LAYERS, WIDTHS, layer_widths, relu_inputs
+from bnlab.config import validate_config
+from bnlab.data import scale_pixels
 from bnlab.diagnostics import histogram, merge_moments, moments, tree_stats
 from bnlab.errors import BnlabError
 from bnlab.landscape import internal_covariate_shift, landscape, unit_percentiles
@@ -25,42 +28,38 @@ from bnlab.models import build_model, init_variables, param_names
 
 @dataclass(frozen=True)
 class Settings:
-    epochs: int = 20
-    batch_size: int = 32
-    learning_rate: float = 1e-3
-    drop_remainder: bool = False
-    gradient_epochs: tuple = (1,)
-    tracked_parameter: str = "Dense_3/kernel"
-    histogram_range: tuple = (-100.0, 100.0)
-    histogram_bins: int = 4000
-    eval_chunk: int = 5000
-    measure_every: int = 0
-    step_size_range: tuple = (0.01, 0.5)
-    step_size_count: int = 8
-    percentiles: tuple = (15.0, 50.0, 85.0)
-    probe_examples: int = 1024
-    on_divergence: str = "stop"  # stop | record
+    """The config's `training` and `diagnostics` sections, key for key (their
+    defaults and meanings: bnlab/schemas/config.schema.yaml)."""
+
+    # training
+    epochs: int
+    batch_size: int
+    learning_rate: float
+    drop_remainder: bool
+    train_examples: int | None
+    test_examples: int | None
+    threads: int
+    on_divergence: str  # stop | record
+    # diagnostics
+    gradient_epochs: tuple
+    tracked_parameter: str
+    histogram_range: tuple
+    histogram_bins: int
+    eval_chunk: int
+    measure_every: int
+    step_sizes: tuple  # (low, high, count), geometric
+    percentiles: tuple
+    probe_examples: int
 
     @classmethod
-    def from_config(cls, config):
-        train, diag = config["training"], config["diagnostics"]
-        return cls(
-            epochs=train["epochs"],
-            batch_size=train["batch_size"],
-            learning_rate=train["learning_rate"],
-            drop_remainder=train["drop_remainder"],
-            gradient_epochs=tuple(diag["gradient_epochs"]),
-            tracked_parameter=diag["tracked_parameter"],
-            histogram_range=tuple(diag["histogram_range"]),
-            histogram_bins=diag["histogram_bins"],
-            eval_chunk=diag["eval_chunk"],
-            measure_every=diag["measure_every"],
-            step_size_range=tuple(diag["step_sizes"][:2]),
-            step_size_count=int(diag["step_sizes"][2]),
-            percentiles=tuple(diag["percentiles"]),
-            probe_examples=diag["probe_examples"],
-            on_divergence=train["on_divergence"],
-        )
+    def from_config(cls, config, **overrides):
+        given = {**config["training"], **config["diagnostics"], **overrides}
+        return cls(**{f.name: _frozen(given[f.name]) for f in fields(cls)})
+
+    @classmethod
+    def with_defaults(cls, **overrides):
+        """The schema's defaults, with some keys changed (tests, benchmarks)."""
+        return cls.from_config(validate_config({}), **overrides)
 
     @property
     def edges(self):
@@ -70,24 +69,44 @@ class Settings:
     @property
     def etas(self):
         """Step sizes of the loss-landscape probes (geometric)."""
-        low, high = self.step_size_range
-        return np.geomspace(low, high, self.step_size_count).astype(np.float32)
+        low, high, count = self.step_sizes
+        return np.geomspace(low, high, int(count)).astype(np.float32)
 
     def steps_per_epoch(self, n_train):
         full, rest = divmod(n_train, self.batch_size)
         return full + (1 if rest and not self.drop_remainder else 0)
 
 
-def _variables(params, batch_stats):
-    return {"params": params, "batch_stats": batch_stats}
+def _frozen(value):
+    return tuple(value) if isinstance(value, list) else value
 
 
-def make_loss_fn(model):
+# Ten classes: a run whose final test accuracy is below twice chance learned nothing.
+CHANCE_ACCURACY = 0.1
+AT_CHANCE_BELOW = 2 * CHANCE_ACCURACY
+
+
+def at_chance(accuracy):
+    return accuracy < AT_CHANCE_BELOW
+
+
+class TrainState(train_state.TrainState):
+    """Parameters, optimizer state and BatchNorm statistics as one pytree, so an
+    epoch can scan over it and donate it."""
+
+    batch_stats: Any
+
+
+def _variables(state):
+    return {"params": state.params, "batch_stats": state.batch_stats}
+
+
+def make_loss_fn(net):
     """Minibatch cross-entropy in train mode, and the updated BatchNorm statistics."""
 
     def loss_fn(params, batch_stats, x, y, noise):
-        (logits, _), updates = model.apply(
-            _variables(params, batch_stats),
+        (logits, _), updates = net.apply(
+            {"params": params, "batch_stats": batch_stats},
             x,
             train=True,
             mutable=["batch_stats"],
@@ -99,11 +118,11 @@ def make_loss_fn(model):
     return loss_fn
 
 
-def make_train_step(model, tx, tracked):
-    """One Adam step; with `record` (a traced bool) also the gradient statistics
-    and the tracked parameter's full gradient, zeros otherwise."""
+def make_train_step(net, tracked):
+    """One optimizer step; with `record` (a traced bool) also the gradient
+    statistics and the tracked parameter's full gradient, zeros otherwise."""
     layer, name = tracked.split("/")
-    loss_fn = make_loss_fn(model)
+    loss_fn = make_loss_fn(net)
 
     def diagnostics(grads):
         mean, std, norm = tree_stats(grads)
@@ -115,40 +134,35 @@ def make_train_step(model, tx, tracked):
         }
 
     def step(state, x, y, noise, record):
-        params, batch_stats, opt_state = state
         (loss, batch_stats), grads = jax.value_and_grad(loss_fn, has_aux=True)(
-            params, batch_stats, x, y, noise
+            state.params, state.batch_stats, x, y, noise
         )
-        updates, opt_state = tx.update(grads, opt_state, params)
         skipped = jax.tree.map(jnp.zeros_like, jax.eval_shape(diagnostics, grads))
         out = lax.cond(record, diagnostics, lambda _: skipped, grads)
         out["loss"] = loss
-        return (optax.apply_updates(params, updates), batch_stats, opt_state), out
+        return state.apply_gradients(grads=grads, batch_stats=batch_stats), out
 
     return step
 
 
-def make_measure(model, tx, settings, relu_inputs):
+def make_measure(net, settings, relu_inputs):
     """Santurkar et al.'s and Ioffe & Szegedy's measurements at one step, before
     its update: loss landscape along the gradient, gradient predictiveness,
     effective beta-smoothness, internal covariate shift, and per-unit
     percentiles of every ReLU input on a fixed probe batch."""
-    loss_fn = make_loss_fn(model)
+    loss_fn = make_loss_fn(net)
     etas = jnp.asarray(settings.etas)
 
     def measure(state, x, y, noise, probe):
-        params, batch_stats, opt_state = state
-        loss_of = lambda p: loss_fn(p, batch_stats, x, y, noise)[0]  # noqa: E731
-        grads = jax.grad(loss_of)(params)
-        updates, _ = tx.update(grads, opt_state, params)
-        losses, changes, beta = landscape(jax.value_and_grad(loss_of), params, grads, etas)
-        ics_l2, ics_cos = internal_covariate_shift(jax.grad(loss_of), params, updates, ICS_LAYERS)
-        (_, outputs), _ = model.apply(
-            _variables(params, batch_stats),
-            probe,
-            train=True,
-            mutable=["batch_stats"],
-            rngs={"noise": noise},
+        loss_of = lambda p: loss_fn(p, state.batch_stats, x, y, noise)[0]  # noqa: E731
+        grads = jax.grad(loss_of)(state.params)
+        updates, _ = state.tx.update(grads, state.opt_state, state.params)
+        losses, changes, beta = landscape(jax.value_and_grad(loss_of), state.params, grads, etas)
+        ics_l2, ics_cos = internal_covariate_shift(
+            jax.grad(loss_of), state.params, updates, ICS_LAYERS
+        )
+        (_, outputs), _ = net.apply(
+            _variables(state), probe, train=True, mutable=["batch_stats"], rngs={"noise": noise}
         )
         return {
             "landscape_loss": losses,
@@ -164,7 +178,7 @@ def make_measure(model, tx, settings, relu_inputs):
     return measure
 
 
-def make_train_epoch(model, tx, settings, n_train, relu_inputs=()):
+def make_train_epoch(net, settings, n_train, relu_inputs):
     """Jitted epoch: permute, scan the full batches, then the remainder batch.
 
     With measurements on, the full batches are scanned in chunks of
@@ -172,8 +186,8 @@ def make_train_epoch(model, tx, settings, n_train, relu_inputs=()):
     only the measured steps' results leave the scan. One program serves
     recorded and plain epochs (`record` is traced): it compiles once per run.
     """
-    step = make_train_step(model, tx, settings.tracked_parameter)
-    measure = make_measure(model, tx, settings, relu_inputs)
+    step = make_train_step(net, settings.tracked_parameter)
+    measure = make_measure(net, settings, relu_inputs)
     size = settings.batch_size
     full, rest = divmod(n_train, size)
     rest = 0 if settings.drop_remainder else rest
@@ -187,13 +201,12 @@ def make_train_epoch(model, tx, settings, n_train, relu_inputs=()):
 
         def body(state, xs):
             idx, noise = xs
-            return step(state, normalize(images[idx], stats), labels[idx], noise, record)
+            return step(state, scale_pixels(images[idx], stats), labels[idx], noise, record)
 
         def chunk(state, xs):
             idx, keys = xs
-            measured = measure(
-                state, normalize(images[idx[0]], stats), labels[idx[0]], keys[0], probe
-            )
+            x = scale_pixels(images[idx[0]], stats)
+            measured = measure(state, x, labels[idx[0]], keys[0], probe)
             state, outs = lax.scan(body, state, xs)
             return state, (outs, measured)
 
@@ -217,13 +230,13 @@ def make_train_epoch(model, tx, settings, n_train, relu_inputs=()):
     return jax.jit(epoch, donate_argnums=0)
 
 
-def make_evaluate(model, settings, layers):
+def make_evaluate(net, settings, layers):
     """Jitted full-split evaluation in chunks: accuracy, loss and, if `layers`,
     a histogram and per-unit moments of every layer output."""
     edges = jnp.asarray(settings.edges)
 
     def chunk_stats(variables, images, labels, stats):
-        logits, outputs = model.apply(variables, normalize(images, stats), train=False)
+        logits, outputs = net.apply(variables, scale_pixels(images, stats), train=False)
         loss = optax.softmax_cross_entropy_with_integer_labels(logits, labels).sum()
         res = {"loss": loss, "correct": (logits.argmax(-1) == labels).sum()}
         if layers:
@@ -279,15 +292,16 @@ class Run:
     layers: list
     params: list
     init_params: dict
+    relu_inputs: list
     final_params: dict = None
-    evals: list = None  # per epoch 0..E: {"train": ..., "test": ...}
-    bn: list = None  # per epoch 0..E: {layer: {mean, var, scale, bias}}
-    step_loss: list = None  # per trained epoch: (steps,)
-    grads: dict = None  # recorded epoch -> {grad_mean, grad_std, grad_norm, tracked_grad}
-    seconds: list = None
-    measured: list = None  # per trained epoch: measurements at its measured steps
-    relu_inputs: list = None
+    evals: list = field(default_factory=list)  # per epoch 0..E: {"train": ..., "test": ...}
+    bn: list = field(default_factory=list)  # per epoch 0..E: {layer: {mean, var, scale, bias}}
+    step_loss: list = field(default_factory=list)  # per trained epoch: (steps,)
+    grads: dict = field(default_factory=dict)  # recorded epoch -> gradient statistics
+    seconds: list = field(default_factory=list)
+    measured: list = field(default_factory=list)  # per trained epoch, at its measured steps
     diverged: str = None  # where the loss first became non-finite (on_divergence='record')
+    chance: str = None  # set when the run ends at chance-level test accuracy
 
 
 def _bn_snapshot(params, batch_stats):
@@ -305,91 +319,127 @@ def _bn_snapshot(params, batch_stats):
     return snapshot
 
 
-def _first_nonfinite(losses, model_name, seed, epoch, settings):
+def _first_nonfinite(losses, run, epoch):
     """Where the minibatch loss first stops being finite (None if it does not).
 
     By default training stops there rather than record NaNs; a learning-rate
     sweep sets on_divergence='record' to keep the run, flagged, instead."""
     bad = np.flatnonzero(~np.isfinite(losses))
-    if bad.size:
-        step, learning_rate = int(bad[0]), settings.learning_rate
-        if settings.on_divergence == "record":
-            return f"epoch {epoch}, step {step} (loss {losses[step]})"
-        raise BnlabError(
-            f"training diverged: model {model_name}, seed {seed}: the minibatch loss is "
-            f"{losses[step]} at epoch {epoch}, step {step} (training.learning_rate = "
-            f"{learning_rate}). No history was written; lower the learning rate in "
-            f"config/config.yaml."
-        )
-    return None
-
-
-def train(model_name, seed, data, stats, settings, log: Callable = print, spec=None):
-    """Train one model from one seed; return a Run. `data` holds uint8 images
-    and int labels per split, `stats` the (mean, std, max) per split."""
-    spec = spec or spec_of(model_name)
-    model = build_model(spec)
-    tx = optax.adam(settings.learning_rate)
-    variables = init_variables(model, jax.random.PRNGKey(seed))
-    params, batch_stats = variables["params"], variables.get("batch_stats", {})
-    state = (params, batch_stats, tx.init(params))
-    n_train = len(data["train_labels"])
-    relu = relu_inputs(spec)
-    run = Run(
-        model=model_name,
-        seed=seed,
-        settings=settings,
-        n_train=n_train,
-        n_test=len(data["test_labels"]),
-        layers=list(layer_widths(spec)),
-        params=param_names(params),
-        init_params=jax.device_get(params),
-        evals=[],
-        bn=[],
-        step_loss=[],
-        grads={},
-        seconds=[],
-        measured=[],
-        relu_inputs=relu,
+    if not bad.size:
+        return None
+    step = int(bad[0])
+    if run.settings.on_divergence == "record":
+        return f"epoch {epoch}, step {step} (loss {losses[step]})"
+    raise BnlabError(
+        f"training diverged: model {run.model}, seed {run.seed}: the minibatch loss is "
+        f"{losses[step]} at epoch {epoch}, step {step} (training.learning_rate = "
+        f"{run.settings.learning_rate}). No history was written; lower the learning rate in "
+        f"config/config.yaml."
     )
-    device = {k: jnp.asarray(v) for k, v in data.items()}
-    stats = {k: jnp.asarray(np.array(v, dtype=np.float32)) for k, v in stats.items()}
-    evaluate = {
-        "train": make_evaluate(model, settings, True),
-        "test": make_evaluate(model, settings, False),
-    }
-    train_epoch = make_train_epoch(model, tx, settings, n_train, relu)
-    probe = normalize(device["train_images"][: settings.probe_examples], stats["train"])
 
-    def record_eval(state):
-        variables = _variables(state[0], state[1])
+
+def init_state(net, seed, learning_rate):
+    """The blog's initial parameters (PRNGKey(seed)) and a fresh Adam state."""
+    variables = init_variables(net, jax.random.PRNGKey(seed))
+    return TrainState.create(
+        apply_fn=net.apply,
+        params=variables["params"],
+        tx=optax.adam(learning_rate),
+        batch_stats=variables.get("batch_stats", {}),
+    )
+
+
+def progress_line(run, epoch, seconds):
+    """The job log's line for one epoch (epoch 0: before any step, so no loss)."""
+    res = run.evals[-1]
+    loss = f"minibatch loss {run.step_loss[-1].mean():.4f}  " if epoch else ""
+    return (
+        f"model {run.model} seed {run.seed} epoch {epoch:>3}/{run.settings.epochs}  {loss}"
+        f"train loss {res['train']['loss']:.4f}  train acc {res['train']['accuracy']:.4f}  "
+        f"test acc {res['test']['accuracy']:.4f}  {seconds:.2f} s"
+    )
+
+
+class Trainer:
+    """The compiled programs of one run and the device copies of its data."""
+
+    def __init__(self, net, data, stats, settings, relu):
+        self.data = {k: jnp.asarray(v) for k, v in data.items()}
+        self.stats = {k: jnp.asarray(np.array(v, dtype=np.float32)) for k, v in stats.items()}
+        n_train = len(data["train_labels"])
+        self.evaluate = {
+            "train": make_evaluate(net, settings, True),
+            "test": make_evaluate(net, settings, False),
+        }
+        self.epoch = make_train_epoch(net, settings, n_train, relu)
+        images = self.data["train_images"][: settings.probe_examples]
+        self.probe = scale_pixels(images, self.stats["train"])
+
+    def record_eval(self, run, state):
+        """Evaluate both splits and snapshot BatchNorm, appending to `run`."""
         run.evals.append(
             {
                 split: jax.device_get(
-                    evaluate[split](
-                        variables,
-                        device[f"{split}_images"],
-                        device[f"{split}_labels"],
-                        stats[split],
+                    self.evaluate[split](
+                        _variables(state),
+                        self.data[f"{split}_images"],
+                        self.data[f"{split}_labels"],
+                        self.stats[split],
                     )
                 )
                 for split in ("train", "test")
             }
         )
-        run.bn.append(_bn_snapshot(*jax.device_get(state[:2])))
+        run.bn.append(_bn_snapshot(*jax.device_get((state.params, state.batch_stats))))
 
-    def report(epoch, seconds):
-        res, loss = run.evals[-1], run.step_loss[-1].mean() if epoch else float("nan")
-        log(
-            f"model {model_name} seed {seed} epoch {epoch:>3}/{settings.epochs}  "
-            f"minibatch loss {loss:.4f}  train loss {res['train']['loss']:.4f}  "
-            f"train acc {res['train']['accuracy']:.4f}  test acc {res['test']['accuracy']:.4f}  "
-            f"{seconds:.2f} s"
+    def train_epoch(self, state, key, order, noise, record):
+        d = self.data
+        return self.epoch(
+            state,
+            key,
+            order,
+            d["train_images"],
+            d["train_labels"],
+            self.stats["train"],
+            noise,
+            record,
+            self.probe,
         )
 
+
+def _keep(run, epoch, outs, measured, record):
+    """Move one epoch's outputs into `run` (plain epochs copy only the losses)."""
+    outs = jax.device_get(outs if record else {"loss": outs["loss"]})
+    run.diverged = run.diverged or _first_nonfinite(outs["loss"], run, epoch)
+    run.step_loss.append(outs.pop("loss"))
+    if record:
+        run.grads[epoch] = outs
+    if measured is not None:
+        run.measured.append(jax.device_get(measured))
+
+
+def train(model, architecture, seed, data, stats, settings, log: Callable = print):
+    """Train one model from one seed; return a Run. `data` holds uint8 images
+    and int labels per split, `stats` the (mean, std, max) per split."""
+    net = build_model(architecture)
+    state = init_state(net, seed, settings.learning_rate)
+    n_train = len(data["train_labels"])
+    relu = relu_inputs(architecture)
+    run = Run(
+        model=model,
+        seed=seed,
+        settings=settings,
+        n_train=n_train,
+        n_test=len(data["test_labels"]),
+        layers=list(layer_widths(architecture)),
+        params=param_names(state.params),
+        init_params=jax.device_get(state.params),
+        relu_inputs=relu,
+    )
+    trainer = Trainer(net, data, stats, settings, relu)
     tic = time.perf_counter()
-    record_eval(state)
-    report(0, time.perf_counter() - tic)
+    trainer.record_eval(run, state)
+    log(progress_line(run, 0, time.perf_counter() - tic))
     key, order = jax.random.PRNGKey(seed), jnp.arange(n_train)
     # Noise for noisy BatchNorm comes from its own stream, so the blog's key
     # usage (permutations split from PRNGKey(seed)) is unchanged.
@@ -397,29 +447,28 @@ def train(model_name, seed, data, stats, settings, log: Callable = print, spec=N
     for epoch in range(1, settings.epochs + 1):
         tic = time.perf_counter()
         record = epoch in settings.gradient_epochs
-        state, key, order, outs, measured = train_epoch(
-            state,
-            key,
-            order,
-            device["train_images"],
-            device["train_labels"],
-            stats["train"],
-            jax.random.fold_in(noise_root, epoch),
-            record,
-            probe,
-        )
-        # Plain epochs copy only the losses to the host; the zeros stay on device.
-        outs = jax.device_get(outs if record else {"loss": outs["loss"]})
-        run.diverged = run.diverged or _first_nonfinite(
-            outs["loss"], model_name, seed, epoch, settings
-        )
-        run.step_loss.append(outs.pop("loss"))
-        if record:
-            run.grads[epoch] = outs
-        if measured is not None:
-            run.measured.append(jax.device_get(measured))
-        record_eval(state)
+        noise = jax.random.fold_in(noise_root, epoch)
+        state, key, order, outs, measured = trainer.train_epoch(state, key, order, noise, record)
+        _keep(run, epoch, outs, measured, record)
+        trainer.record_eval(run, state)
         run.seconds.append(time.perf_counter() - tic)
-        report(epoch, run.seconds[-1])
-    run.final_params = jax.device_get(state[0])
+        log(progress_line(run, epoch, run.seconds[-1]))
+    run.final_params = jax.device_get(state.params)
+    run.chance = _chance_level(run)
+    if run.chance:
+        log(
+            f"warning: model {model} seed {seed}: {run.chance}; the run learned nothing "
+            f"(finite loss, no divergence), try a lower training.learning_rate"
+        )
     return run
+
+
+def _chance_level(run):
+    """A description if the run ends at chance-level test accuracy, else None."""
+    accuracy = float(run.evals[-1]["test"]["accuracy"])
+    if at_chance(accuracy):
+        return (
+            f"final test accuracy {accuracy:.4f} is at chance level "
+            f"(below {AT_CHANCE_BELOW:g}; chance is {CHANCE_ACCURACY:g})"
+        )
+    return None

@@ -1,4 +1,5 @@
-# One jitted training job per model and seed.
+# One jitted training job per model and seed; Part 2 and the learning-rate
+# sweep reuse the same rule with their own outputs and settings.
 
 
 rule train:
@@ -10,16 +11,56 @@ rule train:
         "results/logs/train/{model}/seed{seed}.log",
     benchmark:
         "results/benchmarks/train/{model}/seed{seed}.tsv"
+    # On a cluster, runs are bundled: N per allocation with --group-components
+    # training=N (profiles/slurm). Local runs ignore groups.
+    group:
+        "training"
     conda:
         ENV
     threads: CONFIG["training"]["threads"]
     resources:
-        # Measured: peak RSS <= 0.95 GB; ~1.1-1.3 s per epoch on one core.
+        # Measured: peak RSS <= 0.95 GB (1.3 GB with Part 2's measurements).
         mem_mb=lambda wildcards, attempt: 1500 * attempt,
-        runtime=lambda wildcards, attempt: train_minutes() * attempt,
-        cpus_per_task=lambda wildcards, threads: threads,
+        runtime=lambda wildcards, attempt: train_minutes(CONFIG["training"]["epochs"])
+        * attempt,
+        # Not a request: the estimate `python -m bnlab.plan` adds up.
+        estimate_s=train_seconds(CONFIG["training"]["epochs"]),
     params:
         # Only what changes training: figure options never retrain.
         config=lambda wildcards: training_config(wildcards.model),
     script:
         "../scripts/train.py"
+
+
+# Part 2: the variants with Santurkar et al.'s and Ioffe & Szegedy's
+# measurements on.
+use rule train as train_part2 with:
+    output:
+        PART2_HISTORY,
+    log:
+        "results/logs/part2/train/{model}/seed{seed}.log",
+    benchmark:
+        "results/benchmarks/part2/train/{model}/seed{seed}.tsv"
+    resources:
+        mem_mb=lambda wildcards, attempt: 2000 * attempt,
+        runtime=lambda wildcards, attempt: train_minutes(PART2["epochs"], "measured")
+        * attempt,
+        estimate_s=train_seconds(PART2["epochs"], "measured"),
+    params:
+        config=lambda wildcards: part2_config(wildcards.model),
+
+
+# The learning-rate sweep, per model, rate and seed.
+use rule train as train_sweep with:
+    output:
+        SWEEP_HISTORY,
+    log:
+        "results/logs/part2/sweep/{model}/lr{lr}/seed{seed}.log",
+    benchmark:
+        "results/benchmarks/part2/sweep/{model}/lr{lr}/seed{seed}.tsv"
+    resources:
+        mem_mb=lambda wildcards, attempt: 1500 * attempt,
+        runtime=lambda wildcards, attempt: train_minutes(SWEEP["epochs"]) * attempt,
+        estimate_s=train_seconds(SWEEP["epochs"]),
+    params:
+        config=lambda wildcards: sweep_config(wildcards.model, wildcards.lr),

@@ -1,17 +1,23 @@
-"""Snakemake adapter: draw one figure (chosen by the rule's name) from histories."""
+"""Snakemake adapter: draw one figure of the registry from its input files."""
 
 from bnlab.errors import exit_on_error
 from bnlab.logs import log_to
 
 
-def main(rule, input, params, output, log):
-    from bnlab.figures import draw
+def main(params, input, output, log):
+    from bnlab.figures import render
 
     logger = log_to(log)
-    draw(rule, input, params, output)
+    render(
+        params.figure,
+        input,
+        output,
+        params.options,
+        params.trained_with,
+        params.stale_histories,
+        log=logger.warning,
+    )
     logger.info("drew %s", ", ".join(map(str, output)))
 
 
-exit_on_error(
-    main, snakemake.rule, snakemake.input, snakemake.params, snakemake.output, snakemake.log[0]
-)
+exit_on_error(main, snakemake.params, snakemake.input, snakemake.output, snakemake.log[0])

@@ -48,7 +48,7 @@ def _draw_frame(axes, histories, layers, epoch, factor, xlim):
     axes[-1].set_xlabel("output value")
 
 
-def activations_gif(histories, path, layers=(0, 1, 2), xlim=50.0, rebin_factor=20, frame_ms=300):
+def activations_gif(histories, path, *, layers, xlim, rebin, frame_ms):
     """One frame per epoch: baseline Dense_i vs BatchNorm_i output histograms."""
     first = next(iter(histories.values()))
     epochs = first.epoch.values
@@ -56,7 +56,7 @@ def activations_gif(histories, path, layers=(0, 1, 2), xlim=50.0, rebin_factor=2
     axes = axes[:, 0]
 
     def update(frame):
-        _draw_frame(axes, histories, layers, epochs[frame], rebin_factor, xlim)
+        _draw_frame(axes, histories, layers, epochs[frame], rebin, xlim)
         fig.suptitle(f"Layer outputs during training (seed {first.attrs['seed']})")
 
     update(0)
@@ -67,9 +67,7 @@ def activations_gif(histories, path, layers=(0, 1, 2), xlim=50.0, rebin_factor=2
     plt.close(fig)
 
 
-def activations_grid(
-    histories, path, epochs, layers=(0, 1, 2), xlim=50.0, rebin_factor=20, dpi=150
-):
+def activations_grid(histories, path, *, epochs, layers, xlim, rebin, dpi):
     """Small multiples: rows are layers, columns the chosen epochs."""
     fig, axes = plt.subplots(
         len(layers),
@@ -79,7 +77,7 @@ def activations_grid(
         sharex=True,
     )
     for col, epoch in enumerate(epochs):
-        _draw_frame(axes[:, col], histories, layers, epoch, rebin_factor, xlim)
+        _draw_frame(axes[:, col], histories, layers, epoch, rebin, xlim)
         for ax in axes[:, col]:
             ax.legend().set_visible(col == 0)
             if col:
@@ -90,7 +88,7 @@ def activations_grid(
     save(fig, path, dpi)
 
 
-def unit_statistics(histories, path, layer="Dense_2", unit=60, dpi=150):
+def unit_statistics(histories, path, *, layer, unit, dpi):
     """Mean and standard deviation over epochs of one unit, both models."""
     fig, axes = plt.subplots(2, 1, figsize=(6, 6), sharex=True)
     for model, ds in histories.items():

@@ -3,7 +3,7 @@
 import matplotlib.pyplot as plt
 import numpy as np
 
-from bnlab.data import normalization, pixel_counts
+from bnlab.data import pixel_counts, scaling_stats
 from bnlab.plots.style import save
 
 
@@ -14,7 +14,7 @@ def sample_indices(count, key, n):
     return np.asarray(jax.random.randint(jax.random.PRNGKey(key), (count,), 0, n))
 
 
-def samples(mnist, path, count=10, key=0, dpi=150):
+def samples(mnist, path, *, count, key, dpi):
     images, labels = mnist.train_images.values, mnist.train_labels.values
     idx = sample_indices(count, key, len(labels))
     fig, axes = plt.subplots(1, count, figsize=(1.1 * count, 1.6))
@@ -26,15 +26,20 @@ def samples(mnist, path, count=10, key=0, dpi=150):
     save(fig, path, dpi)
 
 
-def input_distribution(mnist, path, mode="train", bins=50, dpi=150):
-    """Pixel histograms before and after normalization (training split)."""
+def input_distribution(mnist, path, *, pixel_scaling, bins, dpi):
+    """Pixel histograms before and after scaling (training split)."""
     counts = pixel_counts(mnist.train_images.values)
-    mean, std, peak = normalization(mnist, mode)["train"]
+    mean, std, peak = scaling_stats(mnist, pixel_scaling)["train"]
     values = np.arange(256)
     fig, axes = plt.subplots(1, 2, figsize=(9, 3))
     for ax, x, title, unit in (
         (axes[0], values, "raw pixels", "pixel intensity (0-255)"),
-        (axes[1], (values - mean) / std / peak, f"normalized ({mode} statistics)", "scaled value"),
+        (
+            axes[1],
+            (values - mean) / std / peak,
+            f"scaled ({pixel_scaling} statistics)",
+            "scaled value",
+        ),
     ):
         ax.hist(x, bins=bins, weights=counts, color="#555555")
         ax.set_yscale("log")

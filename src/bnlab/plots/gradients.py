@@ -6,7 +6,7 @@ from bnlab.plots.style import color, label, save
 from bnlab.plots.summary import BANDS, draw
 
 
-def gradient_trace(histories, path, row=60, col=9, epoch=1, dpi=150):
+def gradient_trace(histories, path, *, row, col, epoch, dpi):
     """One element of the tracked parameter's gradient at every step."""
     fig, ax = plt.subplots(figsize=(8, 3.5))
     first = next(iter(histories.values()))
@@ -23,7 +23,7 @@ def gradient_trace(histories, path, row=60, col=9, epoch=1, dpi=150):
     save(fig, path, dpi)
 
 
-def gradient_stat(runs, path, stat="std", epoch=1, band="iqr", dpi=150):
+def gradient_stat(runs, path, *, stat, epoch, band, dpi):
     """The tracked parameter's gradient std (or mean) per step, over seeds."""
     fig, ax = plt.subplots(figsize=(8, 3.5))
     for model, seeds in runs.items():

@@ -10,6 +10,7 @@ from scipy.ndimage import median_filter
 
 from bnlab.plots.style import color, label, save
 from bnlab.plots.summary import BANDS, draw, spread
+from bnlab.training import at_chance
 
 CITE = "Santurkar et al., NeurIPS 2018"
 WINDOW = 9  # measurements per rolling median: single minibatches are noisy
@@ -38,7 +39,7 @@ def _range_band(ax, runs, var):
         ax.plot(steps, high, color=color(model), lw=0.8)
 
 
-def landscape(runs, path, dpi=150):
+def landscape(runs, path, *, dpi):
     """Loss variation, gradient predictiveness and beta-smoothness along the gradient."""
     fig, axes = plt.subplots(1, 3, figsize=(16, 4.2))
     _range_band(axes[0], runs, "landscape_loss")
@@ -66,7 +67,7 @@ def landscape(runs, path, dpi=150):
     save(fig, path, dpi)
 
 
-def ics(runs, path, dpi=150):
+def ics(runs, path, *, dpi):
     """Internal covariate shift per layer: l2 difference and cosine (Definition 2.1)."""
     layers = next(iter(runs.values()))[0].ics_layer.values
     fig, axes = plt.subplots(
@@ -90,7 +91,7 @@ def ics(runs, path, dpi=150):
     save(fig, path, dpi)
 
 
-def unit_percentiles(histories, path, layer=2, unit=0, dpi=150):
+def unit_percentiles(histories, path, *, layer, unit, dpi):
     """Percentiles of one unit's ReLU input over training (Ioffe & Szegedy, Fig. 1)."""
     fig, axes = plt.subplots(1, len(histories), figsize=(4.5 * len(histories), 3.6), squeeze=False)
     for ax, (model, ds) in zip(axes[0], histories.items(), strict=True):
@@ -141,11 +142,11 @@ def sweep_table(histories):
         )
     table = pd.DataFrame(rows).sort_values(["model", "learning_rate", "seed"], ignore_index=True)
     # A run "fails" if its loss went non-finite or it ends at chance-level accuracy.
-    table["failed"] = (table.diverged != "no") | (table.final_test_acc < 0.2)
+    table["failed"] = (table.diverged != "no") | at_chance(table.final_test_acc)
     return table
 
 
-def lr_sweep(table, path, epochs, dpi=150):
+def lr_sweep(table, path, *, epochs, dpi):
     fig, ax = plt.subplots(figsize=(7, 4))
     for model, group in table.groupby("model", sort=False):
         centre, _, _ = spread(

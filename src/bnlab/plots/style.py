@@ -48,7 +48,7 @@ def label(model):
     return LABELS.get(model, model)
 
 
-def save(fig, path, dpi=150):
+def save(fig, path, dpi):
     """Write a figure atomically (a killed job leaves no complete-looking file)."""
     with atomic_path(path) as tmp:
         fig.savefig(tmp, dpi=dpi, bbox_inches="tight", format=str(path).rsplit(".", 1)[-1])

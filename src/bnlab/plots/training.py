@@ -11,7 +11,7 @@ from bnlab.plots.summary import BANDS, draw
 DENSE = ["Dense_0", "Dense_1", "Dense_2", "Dense_3"]
 
 
-def initial_weights(histories, path, bins=60, dpi=150):
+def initial_weights(histories, path, *, bins, dpi):
     """2x4 grid: each Dense kernel at initialization, one row per model."""
     models = list(histories)
     fig, axes = plt.subplots(len(models), 4, figsize=(14, 2.6 * len(models)), squeeze=False)
@@ -40,8 +40,10 @@ def _stack(runs, name):
     return np.stack([ds[name].values for ds in runs])
 
 
-def accuracy(runs, path, band="minmax", show_blog=True, dpi=150):
-    """Error rate (1 - accuracy, log scale) and loss per epoch, over seeds."""
+def accuracy(runs, path, *, band, show_blog, dpi, models=None):
+    """Error rate (1 - accuracy, log scale) and loss per epoch, over seeds
+    (of `models` only, if given)."""
+    runs = {m: seeds for m, seeds in runs.items() if models is None or m in models}
     fig, axes = plt.subplots(2, 2, figsize=(10, 7), sharex=True)
     panels = [
         ("train_accuracy", "training-set error", "error rate (1 - accuracy), log scale"),

@@ -5,29 +5,31 @@ import jax.numpy as jnp
 import numpy as np
 import pytest
 
-from bnlab.architecture import layer_widths
+from bnlab.architecture import architectures, layer_widths
 from bnlab.models import build_model, count_params, init_variables, param_names
+
+BUILT_IN = architectures()
 
 
 @pytest.mark.parametrize(("name", "count"), [("baseline", 242_762), ("batchnorm", 243_658)])
 def test_parameter_counts_match_the_blog(name, count):
-    variables = init_variables(build_model(name), jax.random.PRNGKey(0))
+    variables = init_variables(build_model(BUILT_IN[name]), jax.random.PRNGKey(0))
     assert count_params(variables["params"]) == count
 
 
 def test_dense_layers_start_identical_in_both_models():
     key = jax.random.PRNGKey(42)
-    base = init_variables(build_model("baseline"), key)["params"]
-    bn = init_variables(build_model("batchnorm"), key)["params"]
+    base = init_variables(build_model(BUILT_IN["baseline"]), key)["params"]
+    bn = init_variables(build_model(BUILT_IN["batchnorm"]), key)["params"]
     for layer in ("Dense_0", "Dense_1", "Dense_2", "Dense_3"):
         for param in ("kernel", "bias"):
             np.testing.assert_array_equal(base[layer][param], bn[layer][param])
-    other = init_variables(build_model("baseline"), jax.random.PRNGKey(43))["params"]
+    other = init_variables(build_model(BUILT_IN["baseline"]), jax.random.PRNGKey(43))["params"]
     assert not np.array_equal(base["Dense_0"]["kernel"], other["Dense_0"]["kernel"])
 
 
 def test_batchnorm_normalizes_with_batch_stats_in_train_mode_only():
-    model = build_model("batchnorm")
+    model = build_model(BUILT_IN["batchnorm"])
     variables = init_variables(model, jax.random.PRNGKey(0))
     x = jax.random.normal(jax.random.PRNGKey(1), (256, 784)) * 3 + 2
     (_, out), updates = model.apply(variables, x, train=True, mutable=["batch_stats"])
@@ -47,11 +49,11 @@ def test_batchnorm_normalizes_with_batch_stats_in_train_mode_only():
 
 
 def test_layer_widths_and_names():
-    assert layer_widths("baseline") == {
+    assert layer_widths(BUILT_IN["baseline"]) == {
         "Dense_0": 256, "ReLU_0": 256, "Dense_1": 128, "ReLU_1": 128,
         "Dense_2": 64, "ReLU_2": 64, "Dense_3": 10,
     }  # fmt: skip
-    assert list(layer_widths("batchnorm"))[:3] == ["Dense_0", "BatchNorm_0", "ReLU_0"]
-    params = init_variables(build_model("batchnorm"), jax.random.PRNGKey(0))["params"]
+    assert list(layer_widths(BUILT_IN["batchnorm"]))[:3] == ["Dense_0", "BatchNorm_0", "ReLU_0"]
+    params = init_variables(build_model(BUILT_IN["batchnorm"]), jax.random.PRNGKey(0))["params"]
     names = param_names(params)
     assert "Dense_3/kernel" in names and "BatchNorm_2/scale" in names and len(names) == 14

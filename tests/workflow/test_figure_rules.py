@@ -6,29 +6,28 @@ import shutil
 
 import pytest
 
-from .conftest import snakemake, test_config
+from bnlab.figures import FIGURES, output_paths
+from tests.conftest import snakemake, test_config
 
 TARGETS = [
-    "results/figures/samples.png",
-    "results/figures/input_distribution.png",
-    "results/figures/initial_weights.png",
-    "results/figures/accuracy.png",
-    "results/figures/activations.gif",
-    "results/figures/activations.png",
-    "results/figures/unit_statistics.png",
-    "results/figures/gradient_trace.png",
-    "results/figures/gradient_std.png",
-    "results/figures/gradient_mean.png",
-    "results/tables/final_accuracy.csv",
-    "results/tables/final_accuracy.md",
+    path
+    for name, fig in FIGURES.items()
+    if fig.target == "all"
+    for path in output_paths(name, "png").values()
+]
+PART2_TARGETS = [
+    path
+    for name, fig in FIGURES.items()
+    if fig.target == "part2"
+    for path in output_paths(name, "png").values()
 ]
 
 
 def planned_jobs(output):
-    """{rule: count} from a dry run's 'Job stats' table, without 'all' and 'total'."""
+    """{rule: count} from a dry run's 'Job stats' table, without target rules and 'total'."""
     table = output.split("Job stats:")[1].split("Reasons:")[0]
     jobs = dict(re.findall(r"^(\w+)\s+(\d+)\s*$", table, flags=re.M))
-    return {rule: int(n) for rule, n in jobs.items() if rule not in ("all", "total")}
+    return {rule: int(n) for rule, n in jobs.items() if rule not in ("all", "part2", "total")}
 
 
 @pytest.fixture(scope="module")
@@ -86,3 +85,40 @@ def test_changing_training_reruns_training_and_what_depends_on_it(study):
     jobs = planned_jobs(snakemake(workdir, changed, "-n").stdout)
     assert jobs["train"] == 4
     assert "samples" not in jobs and "input_distribution" not in jobs
+
+
+def test_part2_builds_every_part2_target(study):
+    workdir, config = study
+    run = snakemake(workdir, config, "part2")
+    assert run.returncode == 0, run.stdout[-4000:]
+    for target in PART2_TARGETS:
+        assert (workdir / target).stat().st_size > 0, target
+    changed = copy.deepcopy(config)
+    changed["figures"]["unit_percentiles"]["unit"] = 5
+    assert planned_jobs(snakemake(workdir, changed, "-n", "part2").stdout) == {
+        "unit_percentiles": 1
+    }
+
+
+def test_a_stale_history_stops_its_figure(study):
+    """Trained, then the config edited: with --rerun-triggers mtime Snakemake
+    would reuse the old history; the figure refuses it, naming file and keys."""
+    workdir, config = study
+    changed = copy.deepcopy(config)
+    changed["training"]["learning_rate"] = 0.002
+    history = workdir / "results/histories/batchnorm/seed42.nc"
+    history.touch()  # newer than the figure, so the figure reruns
+    target = "results/figures/gradient_trace.png"
+    run = snakemake(workdir, changed, target, "--rerun-triggers", "mtime")
+    assert run.returncode != 0
+    text = " ".join(run.stdout.split())
+    assert (
+        "results/histories/baseline/seed42.nc was trained with another config than the current "
+        "one: training.learning_rate = 0.001 in the history, 0.002 now" in text
+    )
+    assert not (workdir / target).exists()
+    changed["figures"]["stale_histories"] = "warn"
+    run = snakemake(workdir, changed, target, "--rerun-triggers", "mtime")
+    assert run.returncode == 0, run.stdout[-3000:]
+    log = (workdir / "results/logs/figures/gradient_trace.log").read_text()
+    assert "warning: results/histories/batchnorm/seed42.nc was trained with another" in log

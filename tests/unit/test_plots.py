@@ -7,8 +7,7 @@ from PIL import Image
 
 from bnlab.plots import activations, data, gradients, training
 from bnlab.tables import final_accuracy, paired_difference, to_markdown
-
-from .synthetic import synthetic_data, synthetic_history
+from tests.synthetic import opts, synthetic_data, synthetic_history
 
 
 @pytest.fixture(scope="module")
@@ -34,8 +33,8 @@ def _image(path):
 
 
 def test_samples_draws_count_images(mnist_like, tmp_path):
-    data.samples(mnist_like, tmp_path / "a.png", count=3, key=0)
-    data.samples(mnist_like, tmp_path / "b.png", count=6, key=0)
+    data.samples(mnist_like, tmp_path / "a.png", **opts("samples", count=3))
+    data.samples(mnist_like, tmp_path / "b.png", **opts("samples", count=6))
     assert _image(tmp_path / "b.png").size[0] > _image(tmp_path / "a.png").size[0]
 
 
@@ -48,43 +47,50 @@ def test_sample_indices_follow_the_blogs_draw():
 
 def test_input_distribution(mnist_like, tmp_path):
     for mode in ("train", "per_split"):
-        data.input_distribution(mnist_like, tmp_path / f"{mode}.png", mode=mode, bins=20)
+        options = opts("input_distribution", pixel_scaling=mode, bins=20)
+        data.input_distribution(mnist_like, tmp_path / f"{mode}.png", **options)
         assert _image(tmp_path / f"{mode}.png").size[0] > 300
 
 
 def test_initial_weights_grid(single, tmp_path):
-    training.initial_weights(single, tmp_path / "w.pdf", bins=30)
+    training.initial_weights(single, tmp_path / "w.pdf", **opts("initial_weights", bins=30))
     assert (tmp_path / "w.pdf").read_bytes().startswith(b"%PDF")
 
 
 @pytest.mark.parametrize("band", ["minmax", "sd"])
 def test_accuracy_over_seeds(runs, tmp_path, band):
-    training.accuracy(runs, tmp_path / "acc.svg", band=band)
+    training.accuracy(runs, tmp_path / "acc.svg", **opts("accuracy", band=band))
     assert b"<svg" in (tmp_path / "acc.svg").read_bytes()[:500]
 
 
 def test_accuracy_rejects_unknown_band(runs, tmp_path):
     with pytest.raises(ValueError, match="unknown band 'iqr2'"):
-        training.accuracy(runs, tmp_path / "acc.png", band="iqr2")
+        training.accuracy(runs, tmp_path / "acc.png", **opts("accuracy", band="iqr2"))
     assert not (tmp_path / "acc.png").exists()
 
 
 def test_activations_gif_has_one_frame_per_epoch(single, tmp_path):
-    activations.activations_gif(single, tmp_path / "a.gif", layers=(0, 2), xlim=5, rebin_factor=4)
+    options = opts("activations", layers=(0, 2), xlim=5, rebin=4)
+    del options["epochs"], options["dpi"]
+    activations.activations_gif(single, tmp_path / "a.gif", **options)
     with Image.open(tmp_path / "a.gif") as gif:
         assert gif.n_frames == 3  # epochs 0, 1, 2
 
 
 def test_activations_grid(single, tmp_path):
-    activations.activations_grid(single, tmp_path / "g.png", epochs=[0, 2], layers=(1,), xlim=5)
+    options = opts("activations", layers=(1,), xlim=5)
+    del options["frame_ms"]
+    activations.activations_grid(single, tmp_path / "g.png", **{**options, "epochs": [0, 2]})
     wide = _image(tmp_path / "g.png").size
-    activations.activations_grid(single, tmp_path / "h.png", epochs=[0, 1, 2], layers=(1,), xlim=5)
+    activations.activations_grid(single, tmp_path / "h.png", **{**options, "epochs": [0, 1, 2]})
     assert _image(tmp_path / "h.png").size[0] > wide[0]
 
 
 @pytest.mark.parametrize("layer", ["Dense_2", "BatchNorm_2", "ReLU_1"])
 def test_unit_statistics(single, tmp_path, layer):
-    activations.unit_statistics(single, tmp_path / "u.png", layer=layer, unit=5)
+    activations.unit_statistics(
+        single, tmp_path / "u.png", **opts("unit_statistics", layer=layer, unit=5)
+    )
     assert (tmp_path / "u.png").stat().st_size > 1000
 
 
@@ -94,9 +100,9 @@ def test_baseline_shows_dense_where_batchnorm_is_asked():
 
 
 def test_gradient_figures(runs, single, tmp_path):
-    gradients.gradient_trace(single, tmp_path / "t.png", row=3, col=4, epoch=1)
+    gradients.gradient_trace(single, tmp_path / "t.png", **opts("gradient_trace", row=3, col=4))
     for stat in ("std", "mean"):
-        gradients.gradient_stat(runs, tmp_path / f"{stat}.png", stat=stat, epoch=1, band="iqr")
+        gradients.gradient_stat(runs, tmp_path / f"{stat}.png", stat=stat, **opts("gradient_stats"))
         assert (tmp_path / f"{stat}.png").stat().st_size > 1000
 
 
@@ -119,3 +125,13 @@ def test_final_accuracy_table(runs):
     blog_row = table[(table.model == "baseline") & (table.seed == "blog (seed 42)")]
     assert float(blog_row.test_acc_epoch1.iloc[0]) == pytest.approx(0.9608)
     assert "| batchnorm - baseline |" in to_markdown(table)
+
+
+def test_runs_at_chance_are_flagged_in_history_and_table(runs):
+    """Random labels: the synthetic runs cannot beat chance, and say so."""
+    ds = runs["baseline"][0]
+    assert float(ds.test_accuracy[-1]) < 0.2
+    assert ds.attrs["at_chance"].startswith("final test accuracy 0.")
+    assert "is at chance level (below 0.2; chance is 0.1)" in ds.attrs["at_chance"]
+    table = final_accuracy(runs, [2])
+    assert set(table[table.seed.isin([0, 1, 2])].flag) == {"at chance"}

@@ -3,8 +3,7 @@
 import shutil
 
 from bnlab.data import MNIST_FILES
-
-from .conftest import snakemake, test_config
+from tests.conftest import snakemake, test_config
 
 
 def test_missing_data_folder_stops_with_one_message(tmp_path):

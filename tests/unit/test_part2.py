@@ -12,10 +12,9 @@ from bnlab.history import check_history
 from bnlab.models import build_model, count_params, init_variables
 from bnlab.plots import part2, training
 from bnlab.tables import final_accuracy
+from tests.synthetic import MEASURED, SETTINGS, VARIANTS, opts, synthetic_history
 
-from .synthetic import MEASURED, SETTINGS, VARIANTS, synthetic_history
-
-SPECS = architectures(VARIANTS)
+ARCHITECTURES = architectures(VARIANTS)
 
 
 @pytest.mark.parametrize(
@@ -28,19 +27,19 @@ SPECS = architectures(VARIANTS)
     ],
 )
 def test_variant_parameter_counts(name, count):
-    variables = init_variables(build_model(SPECS[name]), jax.random.PRNGKey(0))
+    variables = init_variables(build_model(ARCHITECTURES[name]), jax.random.PRNGKey(0))
     assert count_params(variables["params"]) == count
 
 
 def test_every_variant_starts_from_the_baselines_dense_weights():
-    base = init_variables(build_model(SPECS["baseline"]), jax.random.PRNGKey(42))["params"]
-    for name in SPECS:
-        params = init_variables(build_model(SPECS[name]), jax.random.PRNGKey(42))["params"]
+    base = init_variables(build_model(ARCHITECTURES["baseline"]), jax.random.PRNGKey(42))["params"]
+    for name in ARCHITECTURES:
+        params = init_variables(build_model(ARCHITECTURES[name]), jax.random.PRNGKey(42))["params"]
         np.testing.assert_array_equal(params["Dense_2"]["kernel"], base["Dense_2"]["kernel"])
 
 
 def test_after_relu_placement_orders_layers():
-    assert list(layer_widths(SPECS["batchnorm_after_relu"]))[:3] == [
+    assert list(layer_widths(ARCHITECTURES["batchnorm_after_relu"]))[:3] == [
         "Dense_0",
         "ReLU_0",
         "BatchNorm_0",
@@ -48,7 +47,7 @@ def test_after_relu_placement_orders_layers():
 
 
 def test_noisy_batchnorm_shifts_every_step_in_training_only():
-    model = build_model(SPECS["noisy_batchnorm"])
+    model = build_model(ARCHITECTURES["noisy_batchnorm"])
     variables = init_variables(model, jax.random.PRNGKey(0))
     x = jax.random.normal(jax.random.PRNGKey(1), (64, 784))
 
@@ -94,12 +93,12 @@ def _drawn(path):
 
 
 def test_part2_figures_draw(measured, tmp_path):
-    part2.landscape(measured, tmp_path / "landscape.png")
-    part2.ics(measured, tmp_path / "ics.png")
+    part2.landscape(measured, tmp_path / "landscape.png", dpi=80)
+    part2.ics(measured, tmp_path / "ics.png", dpi=80)
     part2.unit_percentiles(
-        {m: seeds[0] for m, seeds in measured.items()}, tmp_path / "p.png", layer=1, unit=3
+        {m: seeds[0] for m, seeds in measured.items()}, tmp_path / "p.png", layer=1, unit=3, dpi=80
     )
-    training.accuracy(measured, tmp_path / "acc.png", show_blog=False)
+    training.accuracy(measured, tmp_path / "acc.png", **opts("noisy_bn_accuracy", models=None))
     for name in ("landscape", "ics", "p", "acc"):
         assert _drawn(tmp_path / f"{name}.png")[0] > 500
 
@@ -120,7 +119,7 @@ def test_sweep_table_and_figure_mark_failed_runs(tmp_path):
     table = part2.sweep_table(runs)
     assert list(table.diverged != "no") == [False, True]
     assert table.failed.iloc[1]  # (random labels: the other run is at chance, also 'failed')
-    part2.lr_sweep(table, tmp_path / "sweep.png", epochs=1)
+    part2.lr_sweep(table, tmp_path / "sweep.png", epochs=1, dpi=80)
     assert _drawn(tmp_path / "sweep.png")[0] > 300
 
 
@@ -136,8 +135,7 @@ def test_unknown_variant_is_a_config_error():
 
     from bnlab.config import validate_config
     from bnlab.errors import BnlabError
-
-    from .conftest import REPO
+    from tests.conftest import REPO
 
     config = yaml.safe_load((REPO / "config/config.yaml").read_text())
     config["part2"]["models"] = ["baseline", "batchnorm_sideways"]

@@ -7,8 +7,7 @@ import yaml
 
 from bnlab.config import validate_config
 from bnlab.errors import BnlabError
-
-from .conftest import REPO
+from tests.conftest import REPO
 
 
 @pytest.fixture
@@ -20,7 +19,7 @@ def test_default_config_is_valid(config):
     resolved = validate_config(config)
     assert resolved["training"]["epochs"] == 20
     assert 42 in resolved["seeds"] and len(resolved["seeds"]) == 5
-    assert resolved["data"]["normalization"] == "train"
+    assert resolved["data"]["pixel_scaling"] == "train"
 
 
 def test_defaults_fill_missing_keys(config):
@@ -49,7 +48,7 @@ BAD = [
     (("seeds",), [], "seeds is empty"),
     (("models",), [], "models is empty"),
     (("models",), ["resnet"], "models.0 = 'resnet' is not allowed; choose one of"),
-    (("data", "normalization"), "global", "data.normalization = 'global' is not allowed"),
+    (("data", "pixel_scaling"), "global", "data.pixel_scaling = 'global' is not allowed"),
     (("trainig",), {}, "unknown key ['trainig'] under '<top level>'"),
 ]
 

@@ -5,14 +5,20 @@ import numpy as np
 import pytest
 import xarray as xr
 
-from bnlab.data import load_mnist, normalization, pixel_stats
+from bnlab.architecture import architectures
+from bnlab.data import load_mnist, pixel_stats, scaling_stats
 from bnlab.errors import BnlabError
-from bnlab.history import check_history, to_dataset
+from bnlab.history import check_history, history_dataset
 from bnlab.models import build_model, init_variables
 from bnlab.train_job import split_arrays
 from bnlab.training import Settings, make_evaluate, train
 
-SMALL = Settings(epochs=2, batch_size=64, histogram_bins=400, eval_chunk=700)
+SMALL = Settings.with_defaults(epochs=2, batch_size=64, histogram_bins=400, eval_chunk=700)
+BUILT_IN = architectures()
+
+
+def quiet_train(model, seed, data, stats, settings):
+    return train(model, BUILT_IN[model], seed, data, stats, settings, log=lambda _: None)
 
 
 @pytest.fixture(scope="module")
@@ -22,13 +28,13 @@ def mnist(prepared_mnist):
 
 @pytest.fixture(scope="module")
 def small_data(mnist):
-    return split_arrays(mnist, 2000, 1000), normalization(mnist, "train")
+    return split_arrays(mnist, 2000, 1000), scaling_stats(mnist, "train")
 
 
 @pytest.fixture(scope="module")
 def bn_run(small_data):
     data, stats = small_data
-    return train("batchnorm", 42, data, stats, SMALL, log=lambda _: None)
+    return quiet_train("batchnorm", 42, data, stats, SMALL)
 
 
 def test_pixel_stats_equal_float64_numpy(mnist):
@@ -41,11 +47,11 @@ def test_pixel_stats_equal_float64_numpy(mnist):
 @pytest.mark.parametrize("name", ["baseline", "batchnorm"])
 def test_untrained_accuracy_is_the_blogs_exactly(mnist, name):
     """Seed 42, per-split normalization: the blog prints 0.1010 train, 0.1007 test."""
-    model = build_model(name)
+    model = build_model(BUILT_IN[name])
     variables = init_variables(model, jax.random.PRNGKey(42))
     variables.setdefault("batch_stats", {})
-    stats = normalization(mnist, "per_split")
-    evaluate = make_evaluate(model, Settings(), layers=False)
+    stats = scaling_stats(mnist, "per_split")
+    evaluate = make_evaluate(model, Settings.with_defaults(), layers=False)
     data = split_arrays(mnist)
     acc = {
         split: float(
@@ -63,31 +69,34 @@ def test_training_learns(bn_run):
     acc = [e["test"]["accuracy"] for e in bn_run.evals]
     assert len(acc) == 3
     assert acc[0] < 0.2 and acc[-1] > 0.8
+    assert bn_run.chance is None  # learned: not flagged
 
 
 def test_every_example_is_trained_on_when_batches_do_not_divide(small_data):
     data, stats = small_data
-    settings = Settings(epochs=1, batch_size=600, gradient_epochs=(), histogram_bins=10)
-    run = train("baseline", 0, data, stats, settings, log=lambda _: None)
+    settings = Settings.with_defaults(
+        epochs=1, batch_size=600, gradient_epochs=(), histogram_bins=10
+    )
+    run = quiet_train("baseline", 0, data, stats, settings)
     assert run.step_loss[0].shape == (4,)  # 3 x 600 + one batch of 200
-    dropped = Settings(
+    dropped = Settings.with_defaults(
         epochs=1, batch_size=600, gradient_epochs=(), histogram_bins=10, drop_remainder=True
     )
-    run = train("baseline", 0, data, stats, dropped, log=lambda _: None)
+    run = quiet_train("baseline", 0, data, stats, dropped)
     assert run.step_loss[0].shape == (3,)
 
 
 def test_same_seed_same_history_bit_for_bit(small_data, bn_run):
     data, stats = small_data
-    again = train("batchnorm", 42, data, stats, SMALL, log=lambda _: None)
+    again = quiet_train("batchnorm", 42, data, stats, SMALL)
     config = {"note": "test"}
-    a, b = to_dataset(bn_run, config, stats), to_dataset(again, config, stats)
+    a, b = history_dataset(bn_run, config, stats), history_dataset(again, config, stats)
     xr.testing.assert_identical(a.drop_attrs(), b.drop_attrs())
 
 
 def test_history_follows_its_format(small_data, bn_run):
     _, stats = small_data
-    ds = check_history(to_dataset(bn_run, {}, stats))
+    ds = check_history(history_dataset(bn_run, {}, stats))
     n = 2000 * ds.layer_width
     total = ds.hist.sum("bin") + ds.hist_underflow + ds.hist_overflow
     assert (total == n).all()  # every output value counted once, every epoch
@@ -114,10 +123,26 @@ def test_history_follows_its_format(small_data, bn_run):
 def test_divergence_names_model_seed_epoch_and_step(small_data):
     # lr = 10 only wrecks accuracy here (losses stay finite); 1e30 overflows at once.
     data, stats = small_data
-    settings = Settings(
+    settings = Settings.with_defaults(
         epochs=3, batch_size=64, learning_rate=1e30, gradient_epochs=(), histogram_bins=10
     )
     with pytest.raises(
         BnlabError, match=r"training diverged: model baseline, seed 3: .* at epoch \d, step \d+"
     ):
-        train("baseline", 3, data, stats, settings, log=lambda _: None)
+        quiet_train("baseline", 3, data, stats, settings)
+
+
+def test_adam_at_learning_rate_10_ends_at_chance_and_says_so(small_data):
+    """Finite loss, no divergence, accuracy at chance: flagged, not silent."""
+    data, stats = small_data
+    settings = Settings.with_defaults(
+        epochs=1, batch_size=64, learning_rate=10.0, gradient_epochs=(), histogram_bins=10
+    )
+    lines = []
+    run = train("baseline", BUILT_IN["baseline"], 0, data, stats, settings, log=lines.append)
+    assert np.isfinite(np.concatenate(run.step_loss)).all()
+    assert run.chance and "is at chance level" in run.chance
+    assert lines[-1].startswith("warning: model baseline seed 0: final test accuracy")
+    assert "epoch   0/1  train loss" in lines[0]  # no minibatch loss before any step
+    ds = history_dataset(run, {}, stats)
+    assert ds.attrs["at_chance"] == run.chance

@@ -4,7 +4,7 @@ import re
 
 import yaml
 
-from .conftest import REPO
+from tests.conftest import REPO
 
 
 def _lock():

@@ -5,8 +5,7 @@ import re
 import pytest
 
 from bnlab.history import load_history
-
-from .conftest import snakemake, test_config
+from tests.conftest import snakemake, test_config
 
 
 @pytest.fixture(scope="module")

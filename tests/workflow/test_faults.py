@@ -1,0 +1,115 @@
+"""Faults through the workflow: bad files given to rules, a killed job rerun."""
+
+import copy
+import os
+import shutil
+import signal
+import subprocess
+import time
+
+import pytest
+import xarray as xr
+import yaml
+
+from bnlab.history import differences, load_history
+from tests.conftest import BIN, REPO, snakemake, test_config
+
+
+def _workdir_with(tmp_path, prepared_mnist, mnist_dir, tfds_dir):
+    (tmp_path / "results/data").mkdir(parents=True)
+    shutil.copy2(prepared_mnist, tmp_path / "results/data/mnist.nc")
+    return test_config(mnist_dir, tfds_dir)
+
+
+def test_figure_rule_given_a_truncated_history(tmp_path, prepared_mnist, mnist_dir, tfds_dir):
+    config = _workdir_with(tmp_path, prepared_mnist, mnist_dir, tfds_dir)
+    for model in ("baseline", "batchnorm"):
+        path = tmp_path / f"results/histories/{model}/seed42.nc"
+        path.parent.mkdir(parents=True)
+        path.write_bytes(b"CDF\x01 truncated")
+    run = snakemake(tmp_path, config, "results/figures/gradient_trace.png")
+    assert run.returncode != 0
+    assert (
+        "bnlab error: history file results/histories/baseline/seed42.nc cannot be read"
+        in run.stdout
+    )
+    assert not (tmp_path / "results/figures/gradient_trace.png").exists()
+
+
+def test_train_rule_given_a_truncated_mnist_file(tmp_path, prepared_mnist, mnist_dir, tfds_dir):
+    config = _workdir_with(tmp_path, prepared_mnist, mnist_dir, tfds_dir)
+    data = tmp_path / "results/data/mnist.nc"
+    data.write_bytes(data.read_bytes()[:1_000_000])
+    run = snakemake(tmp_path, config, "results/histories/baseline/seed42.nc")
+    assert run.returncode != 0
+    assert "prepared MNIST file results/data/mnist.nc cannot be read" in run.stdout
+    assert not (tmp_path / "results/histories/baseline/seed42.nc").exists()
+
+
+def test_killed_job_reruns_to_the_same_history(tmp_path, prepared_mnist, mnist_dir, tfds_dir):
+    target = "results/histories/batchnorm/seed42.nc"
+    config = test_config(mnist_dir, tfds_dir, training={"train_examples": 20000, "epochs": 3})
+    runs = {}
+    for name in ("killed", "clean"):
+        runs[name] = tmp_path / name
+        (runs[name] / "results/data").mkdir(parents=True)
+        shutil.copy2(prepared_mnist, runs[name] / "results/data/mnist.nc")
+        (runs[name] / "config").mkdir()
+        (runs[name] / "config/config.yaml").write_text(yaml.safe_dump(config))
+
+    workdir = runs["killed"]
+    cmd = [
+        str(BIN / "snakemake"),
+        "-s",
+        str(REPO / "Snakefile"),
+        "-d",
+        str(workdir),
+        "--cores",
+        "1",
+        target,
+    ]
+    proc = subprocess.Popen(
+        cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True
+    )
+    log = workdir / "results/logs/train/batchnorm/seed42.log"
+    deadline = time.time() + 300
+    while time.time() < deadline and not (log.exists() and "epoch   1/3" in log.read_text()):
+        time.sleep(0.2)
+    assert "epoch   1/3" in log.read_text(), "training never reached epoch 1"
+    os.killpg(proc.pid, signal.SIGKILL)
+    proc.wait()
+    assert not (workdir / target).exists()
+
+    # A SIGKILLed Snakemake leaves its lock behind: unlock, then rerun.
+    assert snakemake(workdir, config, "--unlock").returncode == 0
+    rerun = snakemake(workdir, config, "--rerun-incomplete", target)
+    assert rerun.returncode == 0, rerun.stdout[-3000:]
+    assert list((workdir / target).parent.glob(".*")) == []  # no stale temporaries
+    clean = snakemake(runs["clean"], copy.deepcopy(config), target)
+    assert clean.returncode == 0, clean.stdout[-3000:]
+
+    a, b = load_history(workdir / target), load_history(runs["clean"] / target)
+    xr.testing.assert_identical(a.drop_attrs(), b.drop_attrs())
+    assert differences(a, b) == []  # bit for bit, NaN padding and provenance included
+
+
+@pytest.mark.parametrize(
+    ("change", "message"),
+    [
+        (
+            {"architectures": {"baseline": {"normalization": "batch"}}},
+            "architectures.baseline redefines the built-in model 'baseline'",
+        ),
+        ({"training": {"learning_rate": float("nan")}}, "training.learning_rate = nan is not a"),
+        (
+            {"diagnostics": {"step_sizes": [0.5, 0.01, 8]}},
+            "diagnostics.step_sizes [low, high, count] = [0.5, 0.01] must be [low, high]",
+        ),
+    ],
+)
+def test_bad_config_stops_before_any_work(tmp_path, mnist_dir, tfds_dir, change, message):
+    config = test_config(mnist_dir, tfds_dir, **change)
+    run = snakemake(tmp_path, config)
+    assert run.returncode != 0
+    assert f"bnlab error: invalid config: {message}" in " ".join(run.stdout.split())
+    assert not (tmp_path / "results").exists()
