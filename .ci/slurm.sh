@@ -74,32 +74,57 @@ done
 echo "slurm: node $host is ${state:-unknown} (daemons ${pids[*]})"
 [ "$state" = idle ]
 
-# The same small config, once through SLURM and once locally.
+# A study large enough to group: 2 models x 6 seeds on a 2,000-image subset
+# (12 training runs, 9 figures), through SLURM grouped as profiles/slurm
+# groups it (4 runs per allocation, figures together), through SLURM
+# ungrouped (one job each), and locally.
 mnist=$(ls -d "$repo/resources/mnist" "$repo/../shared/data/mnist" 2>/dev/null | head -1)
 cat >"$work/config.yaml" <<CONF
 data: {manual_dir: $mnist, tfds_data_dir: $work/tfds}
-seeds: [42, 1]
+seeds: [42, 1, 2, 3, 4, 5]
 training: {epochs: 2, train_examples: 2000, test_examples: 1000}
 CONF
+RUNS=12
 run() {  # run NAME ARGS...: the workflow in $work/NAME
     local dir="$work/$1"; shift
     mkdir -p "$dir/config" && cp "$work/config.yaml" "$dir/config/config.yaml"
     timeout -s KILL 900 snakemake -s "$repo/Snakefile" -d "$dir" "$@"
 }
-start=$SECONDS
 # CI-only settings (no accounting database here): squeue for status, short
 # intervals. A real cluster keeps the plugin's defaults (see docs/cluster.md).
-run slurm --workflow-profile "$repo/profiles/slurm" --jobs 2 \
-    --slurm-status-command squeue --slurm-init-seconds-before-status-checks 5 \
-    2>&1 | tee "$work/slurm-run.log"
-echo "slurm: workflow through SLURM took $((SECONDS - start)) s"
+SLURM=(--workflow-profile "$repo/profiles/slurm" --jobs 4
+    --slurm-status-command squeue --slurm-init-seconds-before-status-checks 5)
+
+through_slurm() {  # through_slurm NAME EXPECTED_SUBMISSIONS [ARGS...]
+    local name=$1 expected=$2; shift 2
+    mkdir -p "$work/$name/config" && cp "$work/config.yaml" "$work/$name/config/config.yaml"
+    (cd "$work/$name" && python -m bnlab.plan all -s "$repo/Snakefile" "${SLURM[@]}" "$@") \
+        | tee "$work/$name-plan.txt"
+    grep -q "^submissions: $expected " "$work/$name-plan.txt" \
+        || { echo "slurm: the dry run does not plan $expected submissions"; exit 1; }
+    local start=$SECONDS
+    run "$name" all "${SLURM[@]}" "$@" >"$work/$name.log" 2>&1 \
+        || { tail -60 "$work/$name.log"; exit 1; }
+    local wall=$((SECONDS - start))
+    local ids
+    ids=$(grep -oE "submitted with SLURM jobid [0-9]+" "$work/$name.log" | grep -oE "[0-9]+$" | sort -un)
+    local count
+    count=$(echo "$ids" | grep -c . || true)
+    echo "slurm: $name: $count sbatch submissions (job ids $(echo $ids)), expected $expected;" \
+        "$RUNS training runs in $wall s = $(python -c "print(round($RUNS * 60 / $wall, 1))") runs/min"
+    [ "$count" -eq "$expected" ]
+}
+
+# Grouped: ceil(12 / 4) = 3 training allocations + 1 for the 9 figures.
+through_slurm grouped 4
+# Ungrouped: one allocation per training run and per figure.
+through_slurm ungrouped 21 --group-components training=1 figures=1
 run local --cores 2 >"$work/local-run.log" 2>&1
 
-ids=$(grep -oE "SLURM jobid [0-9]+|external jobid '?[0-9]+" "$work/slurm-run.log" | grep -oE "[0-9]+$" | sort -un | tr '\n' ' ')
-echo "slurm: job ids used: ${ids:-none found}"
-[ -n "$ids" ]
-for target in $(cd "$work/local" && find results/figures results/tables results/histories -type f | sort); do
-    [ -s "$work/slurm/$target" ] || { echo "slurm: missing $target"; exit 1; }
+for name in grouped ungrouped; do
+    for target in $(cd "$work/local" && find results/figures results/tables results/histories -type f | sort); do
+        [ -s "$work/$name/$target" ] || { echo "slurm: $name: missing $target"; exit 1; }
+    done
+    python -m bnlab.compare "$work/$name/results" "$work/local/results"
 done
-python -m bnlab.compare "$work/slurm/results" "$work/local/results"
-echo "slurm: all targets built through SLURM; histories identical to the local run"
+echo "slurm: all targets built through SLURM, grouped and not; histories identical to the local run"

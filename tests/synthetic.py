@@ -10,7 +10,8 @@ from bnlab import figures
 from bnlab.architecture import architectures
 from bnlab.config import validate_config
 from bnlab.history import history_dataset
-from bnlab.training import Settings, train
+from bnlab.settings import Settings
+from bnlab.training import train
 
 SETTINGS = Settings.with_defaults(
     epochs=2, batch_size=32, histogram_range=(-10.0, 10.0), histogram_bins=200, eval_chunk=64

@@ -98,6 +98,11 @@ def _measurements(runs, out):
     write_tables(table, out.csv, out.md)
 
 
+def _table(draw, reads, category, **kwargs):
+    """A table: CSV (in the report) and Markdown, no picture options."""
+    return Figure(draw, reads, category, outputs=TABLE, reported=("csv",), picture=False, **kwargs)
+
+
 def _one(plot):
     """A plot drawing one picture: draw(data, out.figure, **options)."""
     return lambda data, out, **options: plot(data, out.figure, **options)
@@ -129,9 +134,7 @@ FIGURES = {
         outputs={"std": "figures/gradient_std.{format}", "mean": "figures/gradient_mean.{format}"},
         reported=("std", "mean"),
     ),
-    "final_accuracy": Figure(
-        _accuracy_table, "runs", "Training", outputs=TABLE, reported=("csv",), picture=False
-    ),
+    "final_accuracy": _table(_accuracy_table, "runs", "Training"),
     "landscape": Figure(_one(part2.landscape), "part2_runs", "Part 2", target="part2"),
     "ics": Figure(_one(part2.ics), "part2_runs", "Part 2", target="part2"),
     "noisy_bn_accuracy": Figure(
@@ -144,24 +147,8 @@ FIGURES = {
     ),
     "unit_percentiles": Figure(_one(part2.unit_percentiles), "part2_run", "Part 2", target="part2"),
     "lr_sweep": Figure(_lr_sweep, "sweep", "Part 2", outputs={**FIGURE, **TABLE}, target="part2"),
-    "part2_accuracy": Figure(
-        _accuracy_table,
-        "part2_runs",
-        "Part 2",
-        outputs=TABLE,
-        reported=("csv",),
-        target="part2",
-        picture=False,
-    ),
-    "part2_measurements": Figure(
-        _measurements,
-        "part2_runs",
-        "Part 2",
-        outputs=TABLE,
-        reported=("csv",),
-        target="part2",
-        picture=False,
-    ),
+    "part2_accuracy": _table(_accuracy_table, "part2_runs", "Part 2", target="part2"),
+    "part2_measurements": _table(_measurements, "part2_runs", "Part 2", target="part2"),
 }
 
 

@@ -5,7 +5,8 @@ import os
 from bnlab.data import load_mnist, scaling_stats
 from bnlab.history import history_dataset, write_history
 from bnlab.io import check_writable
-from bnlab.training import Settings, train
+from bnlab.settings import Settings
+from bnlab.training import train
 
 
 def split_arrays(ds, train_examples=None, test_examples=None):

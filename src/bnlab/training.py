@@ -7,7 +7,7 @@ the (already permuted) training order with it.
 
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field, fields
+from dataclasses import dataclass, field
 from typing import Any
 
 import jax
@@ -18,68 +18,13 @@ from flax.training import train_state
 from jax import lax
 
 from bnlab.architecture import ICS_LAYERS, WIDTHS, layer_widths, relu_inputs
-from bnlab.config import validate_config
 from bnlab.data import scale_pixels
-from bnlab.diagnostics import histogram, merge_moments, moments, tree_stats
+from bnlab.diagnostics import tree_stats
 from bnlab.errors import BnlabError
+from bnlab.evaluation import bn_snapshot, make_evaluate
 from bnlab.landscape import internal_covariate_shift, landscape, unit_percentiles
 from bnlab.models import build_model, init_variables, param_names
-
-
-@dataclass(frozen=True)
-class Settings:
-    """The config's `training` and `diagnostics` sections, key for key (their
-    defaults and meanings: bnlab/schemas/config.schema.yaml)."""
-
-    # training
-    epochs: int
-    batch_size: int
-    learning_rate: float
-    drop_remainder: bool
-    train_examples: int | None
-    test_examples: int | None
-    threads: int
-    on_divergence: str  # stop | record
-    # diagnostics
-    gradient_epochs: tuple
-    tracked_parameter: str
-    histogram_range: tuple
-    histogram_bins: int
-    eval_chunk: int
-    measure_every: int
-    step_sizes: tuple  # (low, high, count), geometric
-    percentiles: tuple
-    probe_examples: int
-
-    @classmethod
-    def from_config(cls, config, **overrides):
-        given = {**config["training"], **config["diagnostics"], **overrides}
-        return cls(**{f.name: _frozen(given[f.name]) for f in fields(cls)})
-
-    @classmethod
-    def with_defaults(cls, **overrides):
-        """The schema's defaults, with some keys changed (tests, benchmarks)."""
-        return cls.from_config(validate_config({}), **overrides)
-
-    @property
-    def edges(self):
-        low, high = self.histogram_range
-        return np.linspace(low, high, self.histogram_bins + 1, dtype=np.float32)
-
-    @property
-    def etas(self):
-        """Step sizes of the loss-landscape probes (geometric)."""
-        low, high, count = self.step_sizes
-        return np.geomspace(low, high, int(count)).astype(np.float32)
-
-    def steps_per_epoch(self, n_train):
-        full, rest = divmod(n_train, self.batch_size)
-        return full + (1 if rest and not self.drop_remainder else 0)
-
-
-def _frozen(value):
-    return tuple(value) if isinstance(value, list) else value
-
+from bnlab.settings import Settings
 
 # Ten classes: a run whose final test accuracy is below twice chance learned nothing.
 CHANCE_ACCURACY = 0.1
@@ -230,56 +175,6 @@ def make_train_epoch(net, settings, n_train, relu_inputs):
     return jax.jit(epoch, donate_argnums=0)
 
 
-def make_evaluate(net, settings, layers):
-    """Jitted full-split evaluation in chunks: accuracy, loss and, if `layers`,
-    a histogram and per-unit moments of every layer output."""
-    edges = jnp.asarray(settings.edges)
-
-    def chunk_stats(variables, images, labels, stats):
-        logits, outputs = net.apply(variables, scale_pixels(images, stats), train=False)
-        loss = optax.softmax_cross_entropy_with_integer_labels(logits, labels).sum()
-        res = {"loss": loss, "correct": (logits.argmax(-1) == labels).sum()}
-        if layers:
-            res["hist"] = {k: histogram(v, edges) for k, v in outputs.items()}
-            res["moments"] = {k: moments(v) for k, v in outputs.items()}
-        return res
-
-    def merge(a, b):
-        out = {"loss": a["loss"] + b["loss"], "correct": a["correct"] + b["correct"]}
-        if layers:
-            out["hist"] = jax.tree.map(jnp.add, a["hist"], b["hist"])
-            out["moments"] = {
-                k: merge_moments(a["moments"][k], b["moments"][k]) for k in a["moments"]
-            }
-        return out
-
-    def evaluate(variables, images, labels, stats):
-        n = images.shape[0]
-        size = min(settings.eval_chunk, n)
-        full, rest = divmod(n, size)
-        acc = chunk_stats(variables, images[:size], labels[:size], stats)
-        if full > 1:
-            chunks = (
-                images[size : full * size].reshape(full - 1, size, *images.shape[1:]),
-                labels[size : full * size].reshape(full - 1, size),
-            )
-            acc, _ = lax.scan(
-                lambda acc, c: (merge(acc, chunk_stats(variables, *c, stats)), None), acc, chunks
-            )
-        if rest:
-            acc = merge(
-                acc, chunk_stats(variables, images[full * size :], labels[full * size :], stats)
-            )
-        res = {"loss": acc["loss"] / n, "accuracy": acc["correct"] / n}
-        if layers:
-            res["hist"] = acc["hist"]
-            res["mean"] = {k: m[1] for k, m in acc["moments"].items()}
-            res["std"] = {k: jnp.sqrt(m[2] / m[0]) for k, m in acc["moments"].items()}
-        return res
-
-    return jax.jit(evaluate)
-
-
 @dataclass
 class Run:
     """Everything a history file holds, as numpy arrays and lists."""
@@ -302,21 +197,6 @@ class Run:
     measured: list = field(default_factory=list)  # per trained epoch, at its measured steps
     diverged: str = None  # where the loss first became non-finite (on_divergence='record')
     chance: str = None  # set when the run ends at chance-level test accuracy
-
-
-def _bn_snapshot(params, batch_stats):
-    """Running statistics and (if learned) scale/shift of every BatchNorm layer."""
-    snapshot = {}
-    for layer in sorted(batch_stats):
-        stats, learned = batch_stats[layer], params.get(layer, {})
-        nan = np.full_like(stats["mean"], np.nan)
-        snapshot[layer] = {
-            "mean": np.asarray(stats["mean"]),
-            "var": np.asarray(stats["var"]),
-            "scale": np.asarray(learned.get("scale", nan)),
-            "bias": np.asarray(learned.get("bias", nan)),
-        }
-    return snapshot
 
 
 def _first_nonfinite(losses, run, epoch):
@@ -390,7 +270,7 @@ class Trainer:
                 for split in ("train", "test")
             }
         )
-        run.bn.append(_bn_snapshot(*jax.device_get((state.params, state.batch_stats))))
+        run.bn.append(bn_snapshot(*jax.device_get((state.params, state.batch_stats))))
 
     def train_epoch(self, state, key, order, noise, record):
         d = self.data

@@ -8,10 +8,12 @@ import xarray as xr
 from bnlab.architecture import architectures
 from bnlab.data import load_mnist, pixel_stats, scaling_stats
 from bnlab.errors import BnlabError
+from bnlab.evaluation import make_evaluate
 from bnlab.history import check_history, history_dataset
 from bnlab.models import build_model, init_variables
+from bnlab.settings import Settings
 from bnlab.train_job import split_arrays
-from bnlab.training import Settings, make_evaluate, train
+from bnlab.training import train
 
 SMALL = Settings.with_defaults(epochs=2, batch_size=64, histogram_bins=400, eval_chunk=700)
 BUILT_IN = architectures()

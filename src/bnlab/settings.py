@@ -1,0 +1,62 @@
+"""A run's settings: the config's `training` and `diagnostics` sections."""
+
+from dataclasses import dataclass, fields
+
+import numpy as np
+
+from bnlab.config import validate_config
+
+
+@dataclass(frozen=True)
+class Settings:
+    """The config's `training` and `diagnostics` sections, key for key (their
+    defaults and meanings: bnlab/schemas/config.schema.yaml)."""
+
+    # training
+    epochs: int
+    batch_size: int
+    learning_rate: float
+    drop_remainder: bool
+    train_examples: int | None
+    test_examples: int | None
+    threads: int
+    on_divergence: str  # stop | record
+    # diagnostics
+    gradient_epochs: tuple
+    tracked_parameter: str
+    histogram_range: tuple
+    histogram_bins: int
+    eval_chunk: int
+    measure_every: int
+    step_sizes: tuple  # (low, high, count), geometric
+    percentiles: tuple
+    probe_examples: int
+
+    @classmethod
+    def from_config(cls, config, **overrides):
+        given = {**config["training"], **config["diagnostics"], **overrides}
+        return cls(**{f.name: _frozen(given[f.name]) for f in fields(cls)})
+
+    @classmethod
+    def with_defaults(cls, **overrides):
+        """The schema's defaults, with some keys changed (tests, benchmarks)."""
+        return cls.from_config(validate_config({}), **overrides)
+
+    @property
+    def edges(self):
+        low, high = self.histogram_range
+        return np.linspace(low, high, self.histogram_bins + 1, dtype=np.float32)
+
+    @property
+    def etas(self):
+        """Step sizes of the loss-landscape probes (geometric)."""
+        low, high, count = self.step_sizes
+        return np.geomspace(low, high, int(count)).astype(np.float32)
+
+    def steps_per_epoch(self, n_train):
+        full, rest = divmod(n_train, self.batch_size)
+        return full + (1 if rest and not self.drop_remainder else 0)
+
+
+def _frozen(value):
+    return tuple(value) if isinstance(value, list) else value
