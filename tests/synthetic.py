@@ -28,7 +28,7 @@ def synthetic_data(n_train=160, n_test=64, seed=0):
     }
 
 
-MEASURED = replace(SETTINGS, measure_every=2, probe_examples=32, step_sizes=(0.01, 0.5, 3))
+MEASURED = replace(SETTINGS, measure_every=2, probe_examples=32, probe_steps=(0.5, 4.0, 3))
 
 
 def synthetic_history(model, seed, settings=SETTINGS, config=None):

@@ -1,7 +1,7 @@
 """Architectures as plain data (no JAX import): options, layer and parameter names.
 
 A model is a name mapped to an architecture: the options of bnlab.models.MLP.
-`baseline` and `batchnorm` are the blog's two models, four Part 2 variants are
+`baseline` and `batchnorm` are the blog's two models, Part 2's variants are
 built in too, and the config may add more under `architectures` (their
 options and defaults: $defs/architecture of the config schema). The workflow
 checks figure indices against these shapes when it parses the config.
@@ -17,15 +17,27 @@ BUILTIN = {
     # The blog's two models.
     "baseline": {"normalization": "none"},
     "batchnorm": {"normalization": "batch"},
-    # Part 2's variants.
+    # Part 2's variants (Santurkar et al. 2018, §2.1, §3.3, Appendix A.2.1).
     "noisy_batchnorm": {"normalization": "noisy_batch"},
+    "noisy_baseline": {"normalization": "noise"},
     "batchnorm_after_relu": {"normalization": "batch", "placement": "after_relu"},
     "batchnorm_no_affine": {"normalization": "batch", "scale_shift": False},
     "layernorm": {"normalization": "layer"},
+    "lp1_batchnorm": {"normalization": "lp_batch", "p": 1},
+    "lp2_batchnorm": {"normalization": "lp_batch", "p": 2},
+    "lpinf_batchnorm": {"normalization": "lp_batch", "p": "inf"},
 }
 # Layers whose internal covariate shift is measured (Dense_0 has no layer before it).
 ICS_LAYERS = ("Dense_1", "Dense_2", "Dense_3")
-PREFIX = {"batch": "BatchNorm", "noisy_batch": "BatchNorm", "layer": "LayerNorm"}
+PREFIX = {
+    "batch": "BatchNorm",
+    "noisy_batch": "BatchNorm",  # the noise is applied to the BatchNorm output
+    "noise": "Noise",
+    "layer": "LayerNorm",
+    "lp_batch": "LpNorm",
+}
+# Normalizations with a learned per-unit scale and shift (scale_shift).
+LEARNED = {"batch", "noisy_batch", "layer", "lp_batch"}
 
 
 def architectures(extra=None):
@@ -72,10 +84,10 @@ def param_shapes(architecture=None):
     variants = (
         [architecture]
         if architecture
-        else [{**DEFAULTS, "normalization": n} for n in ("batch", "layer")]
+        else [{**DEFAULTS, "normalization": n} for n in ("batch", "layer", "lp_batch")]
     )
     for a in variants:
         for i, width in enumerate(WIDTHS[:-1]):
-            if norm_layer(a, i) and a["scale_shift"]:
+            if a["normalization"] in LEARNED and a["scale_shift"]:
                 shapes[f"{norm_layer(a, i)}/scale"] = shapes[f"{norm_layer(a, i)}/bias"] = (width,)
     return shapes

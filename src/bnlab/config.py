@@ -121,9 +121,6 @@ def _check_architectures(extra):
             f"{shadowed[0]!r}; give your variant a new name (built in: {', '.join(BUILTIN)}). "
             f"{_where()}"
         )
-    for name, options in extra.items():
-        if "noise_scale" in options:
-            _check_ordered(f"architectures.{name}.noise_scale", options["noise_scale"])
 
 
 def _check_consistency(config):
@@ -143,7 +140,7 @@ def _check_consistency(config):
             f"{_where()}"
         )
     _check_ordered("diagnostics.histogram_range", diag["histogram_range"])
-    _check_ordered("diagnostics.step_sizes [low, high, count]", diag["step_sizes"][:2])
+    _check_ordered("diagnostics.probe_steps [low, high, count]", diag["probe_steps"][:2])
     known = architectures(config["architectures"])
     for i, model in enumerate(config["models"]):
         if model not in known:
@@ -244,6 +241,16 @@ def _check_unit(options, chosen, models):
         )
 
 
+def default_comparisons(models):
+    """Every model against the baseline and against BatchNorm, as [a, b] pairs
+    (b - a): this covers after vs before the ReLU and noisy vs clean."""
+    pairs = []
+    for reference in ("baseline", "batchnorm"):
+        if reference in models:
+            pairs += [[reference, m] for m in models if m not in (reference, "baseline")]
+    return pairs
+
+
 def _check_part2(config):
     part2 = config["part2"]
     known = architectures(config["architectures"])
@@ -256,6 +263,12 @@ def _check_part2(config):
             _fail(
                 key, unknown, f"models defined under `architectures` or built in: {sorted(known)}"
             )
+    if part2["comparisons"] is None:
+        part2["comparisons"] = default_comparisons(part2["models"])
+    for i, pair in enumerate(part2["comparisons"]):
+        missing = [m for m in pair if m not in part2["models"]]
+        if missing or pair[0] == pair[1]:
+            _fail(f"part2.comparisons.{i}", pair, "two different models of part2.models")
     options = config["figures"]["unit_percentiles"]
     layer, unit = options["layer"], options["unit"]
     width = layer_widths(known["baseline"])[f"Dense_{layer}"]

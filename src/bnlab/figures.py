@@ -11,8 +11,7 @@ from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-import pandas as pd
-
+from bnlab import tables
 from bnlab.data import load_mnist
 from bnlab.errors import BnlabError
 from bnlab.history import load_history
@@ -34,14 +33,32 @@ def load_single(paths):
     return {model: seeds[0] for model, seeds in load_runs(paths).items()}
 
 
+def load_study(paths):
+    """Part 2: {optimizer: {model: [ds per seed]}}, in the order given."""
+    study = defaultdict(lambda: defaultdict(list))
+    for path in paths:
+        ds = load_history(path)
+        optimizer = json.loads(ds.attrs["config"])["training"]["optimizer"]
+        study[optimizer][ds.attrs["model"]].append(ds)
+    return {opt: dict(runs) for opt, runs in study.items()}
+
+
+def load_study_run(paths):
+    """Part 2, one seed: {optimizer: {model: ds}}."""
+    return {
+        opt: {model: seeds[0] for model, seeds in runs.items()}
+        for opt, runs in load_study(paths).items()
+    }
+
+
 # What a figure reads -> how its input files are loaded. The workflow's
 # trained_with() maps the same names to file lists.
 SOURCES = {
     "mnist": lambda paths: load_mnist(paths[0]),
     "run": load_single,  # Part 1, figures.seed
     "runs": load_runs,  # Part 1, figures.seeds
-    "part2_run": load_single,  # Part 2, its first seed
-    "part2_runs": load_runs,  # Part 2, every seed
+    "part2_run": load_study_run,  # Part 2, its first seed, every optimizer
+    "part2_runs": load_study,  # Part 2, every seed and optimizer
     "sweep": lambda paths: [load_history(p) for p in paths],
 }
 
@@ -85,16 +102,17 @@ def _accuracy_table(runs, out, epochs):
     write_tables(final_accuracy(runs, epochs), out.csv, out.md)
 
 
+def _variants_table(study, out, epochs, comparisons):
+    write_tables(tables.part2_accuracy(study, epochs, comparisons), out.csv, out.md)
+
+
+def _measurements(study, out, comparisons):
+    write_tables(tables.part2_measurements(study, comparisons), out.csv, out.md)
+
+
 def _lr_sweep(histories, out, dpi):
     table = part2.sweep_table(histories)
     part2.lr_sweep(table, out.figure, epochs=int(histories[0].train_epoch[-1]), dpi=dpi)
-    write_tables(table, out.csv, out.md)
-
-
-def _measurements(runs, out):
-    table = pd.concat(
-        [part2.measurement_summary(runs, first) for first in (True, False)], ignore_index=True
-    )
     write_tables(table, out.csv, out.md)
 
 
@@ -138,17 +156,31 @@ FIGURES = {
     "landscape": Figure(_one(part2.landscape), "part2_runs", "Part 2", target="part2"),
     "ics": Figure(_one(part2.ics), "part2_runs", "Part 2", target="part2"),
     "noisy_bn_accuracy": Figure(
-        _one(training.accuracy),
+        _one(part2.variant_accuracy),
         "part2_runs",
         "Part 2",
         target="part2",
-        options="accuracy",
-        fixed={"show_blog": False, "models": ["baseline", "batchnorm", "noisy_batchnorm"]},
+        fixed={
+            "band": "minmax",
+            "models": ["baseline", "batchnorm", "noisy_batchnorm", "noisy_baseline"],
+        },
     ),
     "unit_percentiles": Figure(_one(part2.unit_percentiles), "part2_run", "Part 2", target="part2"),
     "lr_sweep": Figure(_lr_sweep, "sweep", "Part 2", outputs={**FIGURE, **TABLE}, target="part2"),
-    "part2_accuracy": _table(_accuracy_table, "part2_runs", "Part 2", target="part2"),
-    "part2_measurements": _table(_measurements, "part2_runs", "Part 2", target="part2"),
+    "part2_accuracy": _table(
+        _variants_table,
+        "part2_runs",
+        "Part 2",
+        target="part2",
+        from_config={"comparisons": "part2.comparisons"},
+    ),
+    "part2_measurements": _table(
+        _measurements,
+        "part2_runs",
+        "Part 2",
+        target="part2",
+        from_config={"comparisons": "part2.comparisons"},
+    ),
 }
 
 

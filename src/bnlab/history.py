@@ -108,10 +108,11 @@ def _measure_arrays(run):
     epochs = np.repeat(np.arange(1, len(run.measured) + 1), count)
     cat = lambda key: np.concatenate([m[key] for m in run.measured]).astype(np.float32)  # noqa: E731
     data = {
-        "landscape_loss": (("measure_step", "step_size"), cat("landscape_loss")),
-        "grad_change": (("measure_step", "step_size"), cat("grad_change")),
+        "landscape_loss": (("measure_step", "probe_step"), cat("landscape_loss")),
+        "grad_change": (("measure_step", "probe_step"), cat("grad_change")),
         "beta_smoothness": (("measure_step",), cat("beta_smoothness")),
         "ics_l2": (("measure_step", "ics_layer"), cat("ics_l2")),
+        "ics_relative": (("measure_step", "ics_layer"), cat("ics_relative")),
         "ics_cosine": (("measure_step", "ics_layer"), cat("ics_cosine")),
         "relu_input_percentiles": (
             ("measure_step", "relu_input", "unit", "percentile"),
@@ -121,7 +122,7 @@ def _measure_arrays(run):
     coords = {
         "measure_step": (epochs - 1) * steps + np.tile(local, len(run.measured)),
         "measure_epoch": ("measure_step", epochs),
-        "step_size": settings.etas,
+        "probe_step": settings.probe_multiples,
         "ics_layer": list(ICS_LAYERS),
         "relu_input": run.relu_inputs,
         "percentile": np.asarray(settings.percentiles, dtype=np.float32),

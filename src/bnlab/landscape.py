@@ -10,21 +10,31 @@ def tree_norm(tree):
     return jnp.sqrt(sum(jnp.sum(leaf**2) for leaf in jax.tree_util.tree_leaves(tree)))
 
 
-def landscape(loss_and_grad, params, grads, etas):
-    """Move from `params` along -grads by each step size eta (Santurkar et al. §3.1).
+def probe_direction(kind, grads, update, learning_rate):
+    """The step the probes scale (Santurkar et al. §3.1, Appendix A.2.2): one SGD
+    step along the gradient, -learning_rate * grads, or the optimizer's actual
+    update at this step. Under plain SGD the two are the same."""
+    if kind == "gradient":
+        return jax.tree.map(lambda g: -learning_rate * g, grads)
+    return update
+
+
+def landscape(loss_and_grad, params, grads, direction, multiples):
+    """Move from `params` by k * direction for each multiple k of the step
+    (Santurkar et al. §3.1; Appendix A.2.2 takes k in [1/2, 4] for VGG).
 
     Returns the loss at each point (loss-landscape variation), the l2 change of
     the gradient there (gradient predictiveness) and the effective
     beta-smoothness: the largest gradient change per unit of distance moved.
     """
 
-    def probe(eta):
-        moved = jax.tree.map(lambda w, g: w - eta * g, params, grads)
+    def probe(k):
+        moved = jax.tree.map(lambda w, d: w + k * d, params, direction)
         loss, moved_grads = loss_and_grad(moved)
         return loss, tree_norm(jax.tree.map(jnp.subtract, moved_grads, grads))
 
-    losses, changes = jax.lax.map(probe, etas)
-    beta = jnp.max(changes / (etas * tree_norm(grads)))
+    losses, changes = jax.lax.map(probe, multiples)
+    beta = jnp.max(changes / (multiples * tree_norm(direction)))
     return losses, changes, beta
 
 
@@ -37,10 +47,11 @@ def internal_covariate_shift(grad_fn, params, updates, layers, param="kernel"):
 
     G is the gradient of layer i's `param` at the current parameters; G' the
     same gradient after the layers before i (Dense_j and its normalization,
-    j < i) took this step's update. Returns (||G - G'||_2, cos(G, G')) per layer.
+    j < i) took this step's update. Returns ||G - G'||_2, the scale-free
+    ||G - G'|| / ||G|| and cos(G, G'), each per layer.
     """
     grads = grad_fn(params)
-    l2, cosine = [], []
+    l2, relative, cosine = [], [], []
     for layer in layers:
         i = _index(layer)
         shifted = {
@@ -49,11 +60,12 @@ def internal_covariate_shift(grad_fn, params, updates, layers, param="kernel"):
         }
         g, g_shifted = grads[layer][param], grad_fn(shifted)[layer][param]
         l2.append(jnp.linalg.norm((g - g_shifted).ravel()))
+        relative.append(l2[-1] / jnp.linalg.norm(g.ravel()))
         cosine.append(
             jnp.vdot(g, g_shifted)
             / (jnp.linalg.norm(g.ravel()) * jnp.linalg.norm(g_shifted.ravel()))
         )
-    return jnp.stack(l2), jnp.stack(cosine)
+    return jnp.stack(l2), jnp.stack(relative), jnp.stack(cosine)
 
 
 def unit_percentiles(outputs, layers, percentiles, width):

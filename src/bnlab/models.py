@@ -7,21 +7,24 @@ import jax
 import jax.numpy as jnp
 
 from bnlab.architecture import INPUT_SIZE, WIDTHS, norm_layer
+from bnlab.layers import LpBatchNorm, algorithm1_noise
 
 
 class MLP(nn.Module):
     """Returns (logits, {layer name: output}) so diagnostics can see every layer.
 
     The fields are an architecture's options (config schema,
-    $defs/architecture, which holds their defaults). Noisy BatchNorm draws its
-    per-step shifts from the 'noise' RNG stream.
+    $defs/architecture, which holds their defaults). Algorithm 1's noise (noisy
+    BatchNorm and its control) draws from the 'noise' RNG stream, in training only.
     """
 
     normalization: str
     placement: str
     scale_shift: bool
     noise_mean: float
-    noise_scale: Sequence[float]
+    noise_scale: float
+    noise_spread: Sequence[float]
+    p: int | str
 
     @nn.compact
     def __call__(self, x, train: bool = False):
@@ -30,12 +33,16 @@ class MLP(nn.Module):
         def norm(i, x):
             name = norm_layer({"normalization": self.normalization}, i)
             affine = {"use_scale": self.scale_shift, "use_bias": self.scale_shift, "name": name}
+            frozen = not train
             if self.normalization == "layer":
                 x = nn.LayerNorm(**affine)(x)
-            else:
-                x = nn.BatchNorm(use_running_average=not train, **affine)(x)
-                if self.normalization == "noisy_batch" and train:
-                    x = self._shift(x)
+            elif self.normalization == "lp_batch":
+                x = LpBatchNorm(p=self.p, use_running_average=frozen, **affine)(x)
+            elif self.normalization in ("batch", "noisy_batch"):
+                x = nn.BatchNorm(use_running_average=frozen, **affine)(x)
+            if self.normalization in ("noisy_batch", "noise") and train:
+                noise = (self.noise_mean, self.noise_scale, self.noise_spread)
+                x = algorithm1_noise(self.make_rng("noise"), x, *noise)
             outputs[name] = x
             return x
 
@@ -50,20 +57,10 @@ class MLP(nn.Module):
         x = outputs[f"Dense_{len(hidden)}"] = nn.Dense(classes, name=f"Dense_{len(hidden)}")(x)
         return x, outputs
 
-    def _shift(self, x):
-        """A fresh per-unit shift and scale: the layer's input distribution moves every step."""
-        shift_key, scale_key = jax.random.split(self.make_rng("noise"))
-        width = x.shape[-1]
-        shift = jax.random.uniform(
-            shift_key, (width,), minval=-self.noise_mean, maxval=self.noise_mean
-        )
-        low, high = self.noise_scale
-        return x * jax.random.uniform(scale_key, (width,), minval=low, maxval=high) + shift
-
 
 def build_model(architecture):
     """An MLP from an architecture (every option given: architectures()[name])."""
-    return MLP(**{**architecture, "noise_scale": tuple(architecture["noise_scale"])})
+    return MLP(**{**architecture, "noise_spread": tuple(architecture["noise_spread"])})
 
 
 def init_variables(model, key):

@@ -15,7 +15,9 @@ class Settings:
     # training
     epochs: int
     batch_size: int
+    optimizer: str  # sgd | momentum | adam
     learning_rate: float
+    momentum: float
     drop_remainder: bool
     train_examples: int | None
     test_examples: int | None
@@ -28,7 +30,8 @@ class Settings:
     histogram_bins: int
     eval_chunk: int
     measure_every: int
-    step_sizes: tuple  # (low, high, count), geometric
+    probe_steps: tuple  # (low, high, count): multiples of the step, geometric
+    probe_direction: str  # gradient | update
     percentiles: tuple
     probe_examples: int
 
@@ -48,9 +51,9 @@ class Settings:
         return np.linspace(low, high, self.histogram_bins + 1, dtype=np.float32)
 
     @property
-    def etas(self):
-        """Step sizes of the loss-landscape probes (geometric)."""
-        low, high, count = self.step_sizes
+    def probe_multiples(self):
+        """The landscape probes' distances, in steps (geometric)."""
+        low, high, count = self.probe_steps
         return np.geomspace(low, high, int(count)).astype(np.float32)
 
     def steps_per_epoch(self, n_train):

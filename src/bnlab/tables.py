@@ -95,3 +95,94 @@ def to_markdown(table):
         cells = [f"{v:.4f}" if isinstance(v, float) else str(v) for v in row]
         lines.append("| " + " | ".join(c.replace("nan", "–") for c in cells) + " |")
     return "\n".join(lines) + "\n"
+
+
+def compare(values, pairs):
+    """Rows for one quantity: per model, the mean and sd over its seeds; per pair
+    [a, b], the mean of b - a over the seeds both have, with a 95% t-interval.
+
+    `values` is {model: {seed: value}}."""
+    rows = []
+    for model, by_seed in values.items():
+        x = np.array(list(by_seed.values()), float)
+        sd = x.std(ddof=1) if len(x) > 1 else np.nan
+        rows.append({"row": model, "mean": x.mean(), "sd": sd, "seeds": len(x)})
+    for a, b in pairs:
+        if a not in values or b not in values:
+            continue
+        common = sorted(set(values[a]) & set(values[b]))
+        mean, low, high = paired_difference(
+            [values[a][s] for s in common], [values[b][s] for s in common]
+        )
+        rows.append(
+            {
+                "row": f"{b} - {a}",
+                "mean": mean,
+                "ci_low": low,
+                "ci_high": high,
+                "seeds": len(common),
+            }
+        )
+    return rows
+
+
+def part2_accuracy(study, epochs, pairs):
+    """Test accuracy at each of `epochs`, per optimizer: every model, every pair."""
+    rows = []
+    for optimizer, runs in study.items():
+        for epoch in epochs:
+            values = {
+                model: {
+                    int(ds.attrs["seed"]): float(ds.test_accuracy.sel(epoch=epoch)) for ds in seeds
+                }
+                for model, seeds in runs.items()
+            }
+            quantity = {"optimizer": optimizer, "quantity": f"test_acc_epoch{epoch}"}
+            rows += [{**quantity, **row} for row in compare(values, pairs)]
+    return _long(rows)
+
+
+def loss_variation(ds):
+    """Range of the loss over the probe steps, per measured step (§3.1, Fig. 4a)."""
+    return (ds.landscape_loss.max("probe_step") - ds.landscape_loss.min("probe_step")).values
+
+
+def per_seed_measures(ds, first_epoch_only):
+    """One number per measurement for one run: its median over the measured steps
+    (of epoch 1 only, if asked), so seeds can then be paired."""
+    if first_epoch_only:
+        ds = ds.sel(measure_step=ds.measure_epoch == 1)
+    out = {
+        "loss_variation": loss_variation(ds),
+        "gradient_change": ds.grad_change.max("probe_step").values,
+        "beta_smoothness": ds.beta_smoothness.values,
+    }
+    for layer in ds.ics_layer.values:
+        ics = ds.sel(ics_layer=layer)
+        out[f"ics_relative_{layer}"] = ics.ics_relative.values
+        out[f"ics_1-cos_{layer}"] = 1 - ics.ics_cosine.values
+    return {name: float(np.median(v)) for name, v in out.items()}
+
+
+def part2_measurements(study, pairs):
+    """Per optimizer and measurement: per-seed medians over training steps (all
+    steps, and epoch 1 alone), summarised per model and paired per pair."""
+    rows = []
+    for optimizer, runs in study.items():
+        for steps, first in (("epoch 1", True), ("all", False)):
+            seeds = {
+                model: {int(ds.attrs["seed"]): per_seed_measures(ds, first) for ds in histories}
+                for model, histories in runs.items()
+            }
+            names = next(iter(next(iter(seeds.values())).values()))
+            for name in names:
+                values = {m: {s: v[name] for s, v in by.items()} for m, by in seeds.items()}
+                head = {"optimizer": optimizer, "quantity": name, "steps": steps}
+                rows += [{**head, **row} for row in compare(values, pairs)]
+    return _long(rows)
+
+
+def _long(rows):
+    columns = ["optimizer", "quantity", "steps", "row", "mean", "sd", "ci_low", "ci_high", "seeds"]
+    table = pd.DataFrame(rows)
+    return table[[c for c in columns if c in table.columns]]

@@ -22,7 +22,12 @@ from bnlab.data import scale_pixels
 from bnlab.diagnostics import tree_stats
 from bnlab.errors import BnlabError
 from bnlab.evaluation import bn_snapshot, make_evaluate
-from bnlab.landscape import internal_covariate_shift, landscape, unit_percentiles
+from bnlab.landscape import (
+    internal_covariate_shift,
+    landscape,
+    probe_direction,
+    unit_percentiles,
+)
 from bnlab.models import build_model, init_variables, param_names
 from bnlab.settings import Settings
 
@@ -96,14 +101,19 @@ def make_measure(net, settings, relu_inputs):
     effective beta-smoothness, internal covariate shift, and per-unit
     percentiles of every ReLU input on a fixed probe batch."""
     loss_fn = make_loss_fn(net)
-    etas = jnp.asarray(settings.etas)
+    multiples = jnp.asarray(settings.probe_multiples)
 
     def measure(state, x, y, noise, probe):
         loss_of = lambda p: loss_fn(p, state.batch_stats, x, y, noise)[0]  # noqa: E731
         grads = jax.grad(loss_of)(state.params)
         updates, _ = state.tx.update(grads, state.opt_state, state.params)
-        losses, changes, beta = landscape(jax.value_and_grad(loss_of), state.params, grads, etas)
-        ics_l2, ics_cos = internal_covariate_shift(
+        direction = probe_direction(
+            settings.probe_direction, grads, updates, settings.learning_rate
+        )
+        losses, changes, beta = landscape(
+            jax.value_and_grad(loss_of), state.params, grads, direction, multiples
+        )
+        ics_l2, ics_relative, ics_cos = internal_covariate_shift(
             jax.grad(loss_of), state.params, updates, ICS_LAYERS
         )
         (_, outputs), _ = net.apply(
@@ -114,6 +124,7 @@ def make_measure(net, settings, relu_inputs):
             "grad_change": changes,
             "beta_smoothness": beta,
             "ics_l2": ics_l2,
+            "ics_relative": ics_relative,
             "ics_cosine": ics_cos,
             "relu_input_percentiles": unit_percentiles(
                 outputs, relu_inputs, settings.percentiles, max(WIDTHS)
@@ -218,13 +229,23 @@ def _first_nonfinite(losses, run, epoch):
     )
 
 
-def init_state(net, seed, learning_rate):
-    """The blog's initial parameters (PRNGKey(seed)) and a fresh Adam state."""
+def make_optimizer(optimizer, learning_rate, momentum):
+    """training.optimizer: plain SGD (Santurkar et al.'s), SGD with momentum,
+    or Adam (the blog's)."""
+    if optimizer == "sgd":
+        return optax.sgd(learning_rate)
+    if optimizer == "momentum":
+        return optax.sgd(learning_rate, momentum=momentum)
+    return optax.adam(learning_rate)
+
+
+def init_state(net, seed, settings):
+    """The blog's initial parameters (PRNGKey(seed)) and a fresh optimizer state."""
     variables = init_variables(net, jax.random.PRNGKey(seed))
     return TrainState.create(
         apply_fn=net.apply,
         params=variables["params"],
-        tx=optax.adam(learning_rate),
+        tx=make_optimizer(settings.optimizer, settings.learning_rate, settings.momentum),
         batch_stats=variables.get("batch_stats", {}),
     )
 
@@ -302,7 +323,7 @@ def train(model, architecture, seed, data, stats, settings, log: Callable = prin
     """Train one model from one seed; return a Run. `data` holds uint8 images
     and int labels per split, `stats` the (mean, std, max) per split."""
     net = build_model(architecture)
-    state = init_state(net, seed, settings.learning_rate)
+    state = init_state(net, seed, settings)
     n_train = len(data["train_labels"])
     relu = relu_inputs(architecture)
     run = Run(

@@ -171,9 +171,9 @@ def test_non_finite_number_deep_in_a_list(config):
     ("path", "value", "key"),
     [
         (
-            ("diagnostics", "step_sizes"),
+            ("diagnostics", "probe_steps"),
             [0.5, 0.01, 8],
-            "diagnostics.step_sizes [low, high, count]",
+            "diagnostics.probe_steps [low, high, count]",
         ),
         (("diagnostics", "histogram_range"), [100.0, -100.0], "diagnostics.histogram_range"),
     ],
@@ -183,9 +183,9 @@ def test_reversed_ranges_are_rejected(config, path, value, key):
     assert f"{key} = {value[:2]} must be [low, high] with low < high" in _message(config)
 
 
-def test_reversed_noise_scale_is_rejected(config):
-    config["architectures"] = {"odd": {"normalization": "noisy_batch", "noise_scale": [1.5, 0.5]}}
-    assert (
-        "architectures.odd.noise_scale = [1.5, 0.5] must be [low, high] with low < high"
-        in _message(config)
+def test_noise_scale_below_one_is_rejected(config):
+    """Algorithm 1 draws unit scales from U(1, n_sigma): n_sigma < 1 is no range."""
+    config["architectures"] = {"odd": {"normalization": "noisy_batch", "noise_scale": 0.5}}
+    assert "architectures.odd.noise_scale = 0.5 is out of range; it must be at least 1" in _message(
+        config
     )

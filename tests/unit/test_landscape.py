@@ -2,20 +2,26 @@
 
 import jax.numpy as jnp
 import numpy as np
+import optax
 import pytest
 
-from bnlab.landscape import internal_covariate_shift, landscape, unit_percentiles
+from bnlab.landscape import (
+    internal_covariate_shift,
+    landscape,
+    probe_direction,
+    unit_percentiles,
+)
 
 
 def test_quadratic_has_known_smoothness_and_losses():
-    a, w = 3.0, 2.0  # L(w) = a w^2 / 2: gradient a w, smoothness exactly a
+    a, w, lr = 3.0, 2.0, 0.1  # L(w) = a w^2 / 2: gradient a w, smoothness exactly a
     loss_and_grad = lambda p: (0.5 * a * p["w"] ** 2, {"w": a * p["w"]})  # noqa: E731
     params, grads = {"w": jnp.array(w)}, {"w": jnp.array(a * w)}
-    etas = jnp.array([0.01, 0.1, 0.2])
-    losses, changes, beta = landscape(loss_and_grad, params, grads, etas)
-    moved = w - np.array([0.01, 0.1, 0.2]) * a * w
+    step = probe_direction("gradient", grads, None, lr)
+    losses, changes, beta = landscape(loss_and_grad, params, grads, step, jnp.array([0.1, 1, 2]))
+    moved = w - np.array([0.01, 0.1, 0.2]) * a * w  # k * lr = 0.01, 0.1, 0.2
     np.testing.assert_allclose(losses, 0.5 * a * moved**2, rtol=1e-6)
-    np.testing.assert_allclose(changes, a * np.array([0.01, 0.1, 0.2]) * a * w, rtol=1e-6)
+    np.testing.assert_allclose(changes, a * np.array([0.01, 0.1, 0.2]) * a * w, rtol=1e-5)
     assert float(beta) == pytest.approx(a, rel=1e-6)
 
 
@@ -23,7 +29,14 @@ def test_smoothness_is_the_largest_curvature_seen():
     # L = sum(c_i w_i^2 / 2) moved along the gradient: change/distance = sqrt(sum c^4 w^2 / sum c^2 w^2)
     c, w = jnp.array([1.0, 4.0]), jnp.array([1.0, 1.0])
     loss_and_grad = lambda p: (0.5 * jnp.sum(c * p["w"] ** 2), {"w": c * p["w"]})  # noqa: E731
-    _, _, beta = landscape(loss_and_grad, {"w": w}, {"w": c * w}, jnp.geomspace(0.01, 0.1, 4))
+    g = {"w": c * w}
+    _, _, beta = landscape(
+        loss_and_grad,
+        {"w": w},
+        g,
+        probe_direction("gradient", g, None, 0.01),
+        jnp.geomspace(1, 10, 4),
+    )
     expected = np.sqrt(np.sum(np.array([1, 256.0])) / np.sum(np.array([1, 16.0])))
     assert float(beta) == pytest.approx(expected, rel=1e-5)
 
@@ -42,17 +55,18 @@ def _two_layer(x=1.5, y=0.5):
 def test_internal_covariate_shift_by_hand():
     params = {"Dense_0": {"kernel": jnp.array([0.8])}, "Dense_1": {"kernel": jnp.array([1.2])}}
     updates = {"Dense_0": {"kernel": jnp.array([-0.3])}, "Dense_1": {"kernel": jnp.array([0.1])}}
-    l2, cosine = internal_covariate_shift(_two_layer(), params, updates, ["Dense_1"])
+    l2, relative, cosine = internal_covariate_shift(_two_layer(), params, updates, ["Dense_1"])
     g = (1.2 * 0.8 * 1.5 - 0.5) * 0.8 * 1.5
     g_shifted = (1.2 * 0.5 * 1.5 - 0.5) * 0.5 * 1.5  # Dense_0 moved to 0.8 - 0.3
     assert float(l2[0]) == pytest.approx(abs(g - g_shifted), rel=1e-5)
+    assert float(relative[0]) == pytest.approx(abs(g - g_shifted) / abs(g), rel=1e-5)
     assert float(cosine[0]) == pytest.approx(1.0)  # same sign in 1-D
 
 
 def test_no_shift_without_preceding_updates():
     params = {"Dense_0": {"kernel": jnp.array([0.8])}, "Dense_1": {"kernel": jnp.array([1.2])}}
     updates = {"Dense_0": {"kernel": jnp.array([0.0])}, "Dense_1": {"kernel": jnp.array([0.7])}}
-    l2, _ = internal_covariate_shift(_two_layer(), params, updates, ["Dense_1"])
+    l2, _, _ = internal_covariate_shift(_two_layer(), params, updates, ["Dense_1"])
     assert float(l2[0]) == 0.0  # only layer 1's own update changed: not a covariate shift
 
 
@@ -67,3 +81,32 @@ def test_unit_percentiles_match_numpy():
         got[0, :3], np.percentile(outputs["A"], [15, 50, 85], axis=0).T, rtol=1e-5
     )
     assert np.isnan(got[1, 2:]).all() and got.shape == (2, 4, 3)
+
+
+def test_probe_steps_scale_with_the_learning_rate():
+    """A probe k steps away moves k * learning_rate * gradient: doubling the
+    rate and halving k lands on the same point (Appendix A.2.2)."""
+    loss_and_grad = lambda p: (jnp.sum(p["w"] ** 4), {"w": 4 * p["w"] ** 3})  # noqa: E731
+    params = {"w": jnp.array([1.0, -0.5])}
+    grads = loss_and_grad(params)[1]
+    at = lambda lr, ks: landscape(  # noqa: E731
+        loss_and_grad, params, grads, probe_direction("gradient", grads, None, lr), jnp.array(ks)
+    )[0]
+    np.testing.assert_allclose(at(0.02, [1.0, 2.0]), at(0.04, [0.5, 1.0]), rtol=1e-6)
+    assert not np.allclose(at(0.02, [1.0, 2.0]), at(0.04, [1.0, 2.0]))
+
+
+@pytest.mark.parametrize("name", ["sgd", "adam"])
+def test_update_direction_is_the_optimizers_update(name):
+    params = {"w": jnp.array([1.0, -2.0, 0.5])}
+    grads = {"w": jnp.array([0.3, -0.1, 2.0])}
+    tx = optax.sgd(0.1) if name == "sgd" else optax.adam(0.1)
+    update, _ = tx.update(grads, tx.init(params), params)
+    step = probe_direction("update", grads, update, 0.1)
+    np.testing.assert_array_equal(step["w"], update["w"])
+    along_gradient = probe_direction("gradient", grads, update, 0.1)["w"]
+    if name == "sgd":  # the same step under plain SGD
+        np.testing.assert_allclose(step["w"], along_gradient, rtol=1e-6)
+    else:  # Adam's first step is lr * sign(g): not along the raw gradient
+        np.testing.assert_allclose(step["w"], -0.1 * np.sign(grads["w"]), rtol=1e-4)
+        assert not np.allclose(step["w"], along_gradient)

@@ -57,3 +57,13 @@ def test_layer_widths_and_names():
     params = init_variables(build_model(BUILT_IN["batchnorm"]), jax.random.PRNGKey(0))["params"]
     names = param_names(params)
     assert "Dense_3/kernel" in names and "BatchNorm_2/scale" in names and len(names) == 14
+
+
+def test_jax_clamps_the_blogs_out_of_range_indices():
+    """The blog indexes unit 100 of a 64-unit layer and kernel column 10 of a
+    64 x 10 kernel: JAX returns the last unit and column instead of failing,
+    which is why the defaults are unit 63 and element (60, 9)."""
+    outputs = jnp.arange(5 * 64).reshape(5, 64)
+    np.testing.assert_array_equal(outputs[:, 100], outputs[:, 63])
+    kernel = jnp.arange(64 * 10).reshape(64, 10)
+    assert int(kernel[60, 10]) == int(kernel[60, 9])

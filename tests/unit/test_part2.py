@@ -8,10 +8,11 @@ import pytest
 from PIL import Image
 
 from bnlab.architecture import architectures, layer_widths
+from bnlab.config import default_comparisons
 from bnlab.history import check_history
 from bnlab.models import build_model, count_params, init_variables
-from bnlab.plots import part2, training
-from bnlab.tables import final_accuracy
+from bnlab.plots import part2
+from bnlab.tables import compare, part2_accuracy, part2_measurements
 from tests.synthetic import MEASURED, SETTINGS, VARIANTS, opts, synthetic_history
 
 ARCHITECTURES = architectures(VARIANTS)
@@ -24,6 +25,9 @@ ARCHITECTURES = architectures(VARIANTS)
         ("batchnorm_after_relu", 243_658),
         ("batchnorm_no_affine", 242_762),
         ("layernorm", 243_658),
+        ("noisy_baseline", 242_762),  # noise only: no learned parameters
+        ("lp1_batchnorm", 243_658),
+        ("lpinf_batchnorm", 243_658),
     ],
 )
 def test_variant_parameter_counts(name, count):
@@ -65,10 +69,41 @@ def test_noisy_batchnorm_shifts_every_step_in_training_only():
     )
 
 
+def test_noisy_baseline_applies_the_same_noise_without_batchnorm():
+    """Same seed and noise key: Algorithm 1's noise a -> s*a + m draws the same s
+    and m in the control (on Dense_0's output) as in noisy BatchNorm (on
+    BatchNorm_0's), so one (s, m) per element must explain both outputs."""
+    x = jax.random.normal(jax.random.PRNGKey(1), (64, 784))
+    key, noise = jax.random.PRNGKey(0), jax.random.PRNGKey(2)
+
+    def outputs(name, train=True):
+        model = build_model(ARCHITECTURES[name])
+        variables = init_variables(model, key)
+        (_, out), _ = model.apply(
+            variables, x, train=train, mutable=["batch_stats"], rngs={"noise": noise}
+        )
+        return {k: np.asarray(v) for k, v in out.items()}
+
+    control, noisy, clean = (
+        outputs("noisy_baseline"),
+        outputs("noisy_batchnorm"),
+        outputs("batchnorm"),
+    )
+    dense, normed = control["Dense_0"], clean["BatchNorm_0"]
+    apart = np.abs(normed - dense) > 0.5  # where the two inputs differ enough to solve for s
+    s = (noisy["BatchNorm_0"] - control["Noise_0"])[apart] / (normed - dense)[apart]
+    assert np.mean((s > 0.6) & (s < 1.65)) > 0.999  # N(sigma_j in [1, 1.25], 0.1)
+    m = control["Noise_0"][apart] - s * dense[apart]
+    assert np.abs(m).max() < 0.6 + 1e-3  # U(mu_j +- 0.1), mu_j in [-0.5, 0.5]
+    # Evaluation mode: no noise, the control is the baseline.
+    np.testing.assert_array_equal(outputs("noisy_baseline", False)["Noise_0"], dense)
+
+
 @pytest.fixture(scope="module")
 def measured():
     models = ["baseline", "batchnorm", "noisy_batchnorm"]
-    return {m: [synthetic_history(m, s, MEASURED) for s in (0, 1)] for m in models}
+    config = {"training": {"optimizer": "adam", "learning_rate": MEASURED.learning_rate}}
+    return {m: [synthetic_history(m, s, MEASURED, config) for s in (0, 1)] for m in models}
 
 
 def test_measurements_are_recorded(measured):
@@ -93,12 +128,12 @@ def _drawn(path):
 
 
 def test_part2_figures_draw(measured, tmp_path):
-    part2.landscape(measured, tmp_path / "landscape.png", dpi=80)
-    part2.ics(measured, tmp_path / "ics.png", dpi=80)
-    part2.unit_percentiles(
-        {m: seeds[0] for m, seeds in measured.items()}, tmp_path / "p.png", layer=1, unit=3, dpi=80
-    )
-    training.accuracy(measured, tmp_path / "acc.png", **opts("noisy_bn_accuracy", models=None))
+    study = {"sgd": measured, "adam": measured}  # two optimizers: two rows of panels
+    part2.landscape(study, tmp_path / "landscape.png", dpi=80)
+    part2.ics(study, tmp_path / "ics.png", dpi=80)
+    single = {opt: {m: seeds[0] for m, seeds in runs.items()} for opt, runs in study.items()}
+    part2.unit_percentiles(single, tmp_path / "p.png", layer=1, unit=3, dpi=80)
+    part2.variant_accuracy(study, tmp_path / "acc.png", **opts("noisy_bn_accuracy"))
     for name in ("landscape", "ics", "p", "acc"):
         assert _drawn(tmp_path / f"{name}.png")[0] > 500
 
@@ -109,7 +144,7 @@ def test_sweep_table_and_figure_mark_failed_runs(tmp_path):
     runs = []
     for lr in (1e-3, 1e30):
         settings = replace(SETTINGS, learning_rate=lr, on_divergence="record", epochs=1)
-        config = {"training": {"learning_rate": lr}}
+        config = {"training": {"learning_rate": lr, "optimizer": "sgd"}}
         runs.append(
             synthetic_history("baseline", 0, settings, config=json.loads(json.dumps(config)))
         )
@@ -123,11 +158,27 @@ def test_sweep_table_and_figure_mark_failed_runs(tmp_path):
     assert _drawn(tmp_path / "sweep.png")[0] > 300
 
 
-def test_variants_table_compares_each_with_the_baseline(measured):
-    table = final_accuracy(measured, [1, 2])
-    labels = set(table.model)
-    assert {"batchnorm - baseline", "noisy_batchnorm - baseline"} <= labels
-    assert "blog (seed 42)" not in set(table[table.model == "noisy_batchnorm"].seed)
+def test_variant_tables_compare_the_declared_pairs(measured):
+    pairs = default_comparisons(list(measured))
+    table = part2_accuracy({"sgd": measured}, [1, 2], pairs)
+    assert {"batchnorm - baseline", "noisy_batchnorm - batchnorm"} <= set(table.row)
+    assert set(table.quantity) == {"test_acc_epoch1", "test_acc_epoch2"}
+    table = part2_measurements({"sgd": measured}, pairs)
+    row = table[(table.row == "noisy_batchnorm - baseline") & (table.quantity == "beta_smoothness")]
+    assert len(row) == 2 and (row.seeds == 2).all()  # epoch 1 and all steps, 2 paired seeds
+    assert {"ics_relative_Dense_1", "ics_1-cos_Dense_3", "loss_variation"} <= set(table.quantity)
+
+
+def test_paired_comparison_equals_a_hand_computation():
+    values = {"a": {1: 0.90, 2: 0.92, 3: 0.91}, "b": {1: 0.95, 2: 0.93, 3: 0.96, 4: 0.5}}
+    rows = {r["row"]: r for r in compare(values, [["a", "b"]])}
+    d = np.array([0.05, 0.01, 0.05])  # seed 4 has no partner and is left out
+    half = 4.302653 * d.std(ddof=1) / np.sqrt(3)  # t(0.975, 2 dof)
+    assert rows["b - a"]["mean"] == pytest.approx(d.mean())
+    assert rows["b - a"]["ci_low"] == pytest.approx(d.mean() - half, rel=1e-5)
+    assert rows["b - a"]["ci_high"] == pytest.approx(d.mean() + half, rel=1e-5)
+    assert rows["b - a"]["seeds"] == 3 and rows["b"]["seeds"] == 4
+    assert rows["a"]["sd"] == pytest.approx(0.01)
 
 
 def test_unknown_variant_is_a_config_error():

@@ -102,8 +102,8 @@ def test_killed_job_reruns_to_the_same_history(tmp_path, prepared_mnist, mnist_d
         ),
         ({"training": {"learning_rate": float("nan")}}, "training.learning_rate = nan is not a"),
         (
-            {"diagnostics": {"step_sizes": [0.5, 0.01, 8]}},
-            "diagnostics.step_sizes [low, high, count] = [0.5, 0.01] must be [low, high]",
+            {"diagnostics": {"probe_steps": [0.5, 0.01, 8]}},
+            "diagnostics.probe_steps [low, high, count] = [0.5, 0.01] must be [low, high]",
         ),
     ],
 )

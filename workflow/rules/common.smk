@@ -14,8 +14,8 @@ except BnlabError as err:
 
 MNIST = "results/data/mnist.nc"
 HISTORY = "results/histories/{model}/seed{seed}.nc"
-PART2_HISTORY = "results/part2/histories/{model}/seed{seed}.nc"
-SWEEP_HISTORY = "results/part2/sweep/{model}/lr{lr}/seed{seed}.nc"
+PART2_HISTORY = "results/part2/histories/{optimizer}/{model}/seed{seed}.nc"
+SWEEP_HISTORY = "results/part2/sweep/{optimizer}/{model}/lr{lr}/seed{seed}.nc"
 # One environment for every rule (same pins as requirements.lock).
 ENV = "../../environment.yml"
 
@@ -24,12 +24,18 @@ FIGS = CONFIG["figures"]
 PART2 = CONFIG["part2"]
 SWEEP = PART2["sweep"]
 # Learning rates as they appear in file names, e.g. lr0.003.
-LEARNING_RATES = {f"{lr:g}": lr for lr in SWEEP["learning_rates"]}
+LEARNING_RATES = {
+    optimizer: {f"{lr:g}": lr for lr in rates}
+    for optimizer, rates in SWEEP["learning_rates"].items()
+}
 
 
 wildcard_constraints:
     model="|".join(ARCHITECTURES),
-    lr="|".join(map(re.escape, LEARNING_RATES)),
+    lr="|".join(
+        sorted({re.escape(lr) for rates in LEARNING_RATES.values() for lr in rates})
+    ),
+    optimizer="sgd|momentum|adam",
     seed=r"\d+",
 
 
@@ -44,21 +50,26 @@ def training_config(model, training={}, diagnostics={}):
     }
 
 
-def part2_config(model):
+def part2_config(model, optimizer):
     return training_config(
         model,
-        training={"epochs": PART2["epochs"]},
+        training={
+            "epochs": PART2["epochs"],
+            "optimizer": optimizer,
+            "learning_rate": PART2["learning_rates"][optimizer],
+        },
         diagnostics={"measure_every": PART2["measure_every"]},
     )
 
 
-def sweep_config(model, lr):
+def sweep_config(model, optimizer, lr):
     # A diverging run is kept and flagged: the sweep is about where that happens.
     return training_config(
         model,
         training={
             "epochs": SWEEP["epochs"],
-            "learning_rate": LEARNING_RATES[lr],
+            "optimizer": optimizer,
+            "learning_rate": LEARNING_RATES[optimizer][lr],
             "on_divergence": "record",
         },
         diagnostics={"measure_every": 0},
@@ -97,9 +108,12 @@ def trained_with(reads):
         return {MNIST: None}
     if reads == "sweep":
         return {
-            SWEEP_HISTORY.format(model=m, lr=lr, seed=s): sweep_config(m, lr)
+            SWEEP_HISTORY.format(optimizer=o, model=m, lr=lr, seed=s): sweep_config(
+                m, o, lr
+            )
+            for o, rates in LEARNING_RATES.items()
             for m in SWEEP["models"]
-            for lr in LEARNING_RATES
+            for lr in rates
             for s in SWEEP["seeds"]
         }
     if reads in ("run", "runs"):
@@ -112,7 +126,8 @@ def trained_with(reads):
     assert reads in ("part2_run", "part2_runs"), reads
     seeds = PART2["seeds"][:1] if reads == "part2_run" else PART2["seeds"]
     return {
-        PART2_HISTORY.format(model=m, seed=s): part2_config(m)
+        PART2_HISTORY.format(optimizer=o, model=m, seed=s): part2_config(m, o)
+        for o in PART2["learning_rates"]
         for m in PART2["models"]
         for s in seeds
     }

@@ -38,16 +38,16 @@ use rule train as train_part2 with:
     output:
         PART2_HISTORY,
     log:
-        "results/logs/part2/train/{model}/seed{seed}.log",
+        "results/logs/part2/train/{optimizer}/{model}/seed{seed}.log",
     benchmark:
-        "results/benchmarks/part2/train/{model}/seed{seed}.tsv"
+        "results/benchmarks/part2/train/{optimizer}/{model}/seed{seed}.tsv"
     resources:
         mem_mb=lambda wildcards, attempt: 2000 * attempt,
         runtime=lambda wildcards, attempt: train_minutes(PART2["epochs"], "measured")
         * attempt,
         estimate_s=train_seconds(PART2["epochs"], "measured"),
     params:
-        config=lambda wildcards: part2_config(wildcards.model),
+        config=lambda wildcards: part2_config(wildcards.model, wildcards.optimizer),
 
 
 # The learning-rate sweep, per model, rate and seed.
@@ -55,12 +55,14 @@ use rule train as train_sweep with:
     output:
         SWEEP_HISTORY,
     log:
-        "results/logs/part2/sweep/{model}/lr{lr}/seed{seed}.log",
+        "results/logs/part2/sweep/{optimizer}/{model}/lr{lr}/seed{seed}.log",
     benchmark:
-        "results/benchmarks/part2/sweep/{model}/lr{lr}/seed{seed}.tsv"
+        "results/benchmarks/part2/sweep/{optimizer}/{model}/lr{lr}/seed{seed}.tsv"
     resources:
         mem_mb=lambda wildcards, attempt: 1500 * attempt,
         runtime=lambda wildcards, attempt: train_minutes(SWEEP["epochs"]) * attempt,
         estimate_s=train_seconds(SWEEP["epochs"]),
     params:
-        config=lambda wildcards: sweep_config(wildcards.model, wildcards.lr),
+        config=lambda wildcards: sweep_config(
+            wildcards.model, wildcards.optimizer, wildcards.lr
+        ),

@@ -1,5 +1,11 @@
 """Part 2 figures: Santurkar et al. (2018) and Ioffe & Szegedy (2015) measurements,
-and the learning-rate sweep."""
+and the learning-rate sweep.
+
+A Part 2 study is {optimizer: {model: [history per seed]}}. Figures are small
+multiples with shared axes: one column per model, one row per optimizer and
+measure, the seeds drawn individually, so no model hides another; the
+baseline's median is repeated in grey in every panel as the reference.
+"""
 
 import json
 
@@ -9,11 +15,13 @@ import pandas as pd
 from scipy.ndimage import median_filter
 
 from bnlab.plots.style import color, label, save
-from bnlab.plots.summary import BANDS, draw, spread
+from bnlab.plots.summary import draw, spread
+from bnlab.tables import loss_variation
 from bnlab.training import at_chance
 
 CITE = "Santurkar et al., NeurIPS 2018"
 WINDOW = 9  # measurements per rolling median: single minibatches are noisy
+REFERENCE = "baseline"
 
 
 def smooth(values, window=WINDOW):
@@ -22,194 +30,190 @@ def smooth(values, window=WINDOW):
     return median_filter(values, size=(1,) * (values.ndim - 1) + (window,), mode="nearest")
 
 
-def _over_seeds(ax, runs, values_of, band="iqr"):
-    for model, seeds in runs.items():
-        steps = seeds[0].measure_step.values
-        values = smooth([values_of(ds) for ds in seeds])
-        draw(ax, steps, values, band, color(model), f"{label(model)} ({len(seeds)} seeds)")
+# The landscape figure's rows: (title, per-step values of one history).
+LANDSCAPE = [
+    ("loss variation along the step", loss_variation),
+    ("gradient predictiveness: max l2 change", lambda ds: ds.grad_change.max("probe_step").values),
+    ("effective beta-smoothness", lambda ds: ds.beta_smoothness.values),
+]
+ICS = [
+    ("ICS ||G - G'|| / ||G||", lambda ds, layer: ds.ics_relative.sel(ics_layer=layer).values),
+    ("ICS 1 - cos(G, G')", lambda ds, layer: 1 - ds.ics_cosine.sel(ics_layer=layer).values),
+]
 
 
-def _range_band(ax, runs, var):
-    """Median over seeds of the min and max over step sizes, as a band."""
-    for model, seeds in runs.items():
-        steps = seeds[0].measure_step.values
-        low = smooth(np.median([ds[var].min("step_size").values for ds in seeds], axis=0))
-        high = smooth(np.median([ds[var].max("step_size").values for ds in seeds], axis=0))
-        ax.fill_between(steps, low, high, color=color(model), alpha=0.3, lw=0, label=label(model))
-        ax.plot(steps, high, color=color(model), lw=0.8)
+def _conditions(study):
+    """'sgd at 0.1, adam at 0.001' from the histories' recorded configs."""
+    parts = []
+    for optimizer, runs in study.items():
+        config = json.loads(next(iter(runs.values()))[0].attrs["config"])
+        parts.append(f"{optimizer} at {config['training']['learning_rate']:g}")
+    return ", ".join(parts)
 
 
-def landscape(runs, path, *, dpi):
-    """Loss variation, gradient predictiveness and beta-smoothness along the gradient."""
-    fig, axes = plt.subplots(1, 3, figsize=(16, 4.2))
-    _range_band(axes[0], runs, "landscape_loss")
-    axes[0].set(
-        title="loss along the gradient (band: min-max over step sizes)",
-        ylabel="minibatch loss (nat)",
+def _grid(rows, models, height=2.0):
+    return plt.subplots(
+        len(rows),
+        len(models),
+        figsize=(2.4 * len(models) + 1, height * len(rows) + 1),
+        sharex=True,
+        sharey="row",
+        squeeze=False,
     )
-    _range_band(axes[1], runs, "grad_change")
-    axes[1].set(
-        title="gradient predictiveness: l2 change of the gradient",
-        ylabel="||grad(x) - grad(x - eta g)||",
-    )
-    _over_seeds(axes[2], runs, lambda ds: ds.beta_smoothness.values)
-    axes[2].set(title="effective beta-smoothness", ylabel="max gradient change / distance")
-    first = next(iter(runs.values()))[0]
-    etas = first.step_size.values
-    for ax in axes:
-        ax.set(xlabel="training step", yscale="log")
-        ax.legend(fontsize=8)
+
+
+def _seeds(ax, seeds, values_of, colour):
+    """Each seed thin, their median thick."""
+    steps = seeds[0].measure_step.values
+    values = smooth([values_of(ds) for ds in seeds])
+    for row in values:
+        ax.plot(steps, row, color=colour, lw=0.6, alpha=0.5)
+    ax.plot(steps, np.median(values, axis=0), color=colour, lw=1.6)
+
+
+def landscape(study, path, *, dpi):
+    """Loss variation, gradient predictiveness and beta-smoothness (§3.1, Fig. 4)."""
+    models = list(next(iter(study.values())))
+    rows = [(opt, title, f) for opt in study for title, f in LANDSCAPE]
+    fig, axes = _grid(rows, models)
+    for (optimizer, title, values_of), ax_row in zip(rows, axes, strict=True):
+        runs = study[optimizer]
+        for ax, model in zip(ax_row, models, strict=True):
+            if REFERENCE in runs and model != REFERENCE:
+                ref = smooth([values_of(ds) for ds in runs[REFERENCE]])
+                ax.plot(runs[REFERENCE][0].measure_step, np.median(ref, 0), color="#999999", lw=1)
+            _seeds(ax, runs[model], values_of, color(model))
+            ax.set_yscale("log")
+        ax_row[0].set_ylabel(f"{optimizer}: {title}", fontsize=8)
+    _label_columns(axes, models)
+    multiples = next(iter(next(iter(study.values())).values()))[0].probe_step.values
     fig.suptitle(
-        f"Loss landscape along the gradient, step sizes {etas.min():g}-{etas.max():g} "
-        f"(medians over seeds, rolling median of {WINDOW} measurements; {CITE}, Fig. 4)"
+        f"Loss landscape along each training step, probes at {multiples.min():g}-"
+        f"{multiples.max():g} steps ({_conditions(study)}; thin: seeds, thick: median, grey: "
+        f"baseline median; rolling median of {WINDOW}; {CITE}, Fig. 4)"
     )
     fig.tight_layout()
     save(fig, path, dpi)
 
 
-def ics(runs, path, *, dpi):
-    """Internal covariate shift per layer: l2 difference and cosine (Definition 2.1)."""
-    layers = next(iter(runs.values()))[0].ics_layer.values
-    fig, axes = plt.subplots(
-        2, len(layers), figsize=(5 * len(layers), 7), sharex=True, squeeze=False
-    )
-    for col, layer in enumerate(layers):
-        _over_seeds(
-            axes[0, col], runs, lambda ds, layer=layer: ds.ics_l2.sel(ics_layer=layer).values
-        )
-        _over_seeds(
-            axes[1, col], runs, lambda ds, layer=layer: ds.ics_cosine.sel(ics_layer=layer).values
-        )
-        axes[0, col].set(title=f"{layer} kernel", ylabel="l2 difference", yscale="log")
-        axes[1, col].set(ylabel="cosine (1 = no shift)", xlabel="training step")
-    axes[0, 0].legend(fontsize=8)
+def _label_columns(axes, models):
+    for ax, model in zip(axes[0], models, strict=True):
+        ax.set_title(label(model), fontsize=9)
+    for ax in axes[-1]:
+        ax.set_xlabel("training step")
+
+
+def ics(study, path, *, dpi):
+    """Internal covariate shift per layer, scale-free (Definition 2.1)."""
+    models = list(next(iter(study.values())))
+    layers = next(iter(study.values()))[models[0]][0].ics_layer.values
+    rows = [(opt, title, f) for opt in study for title, f in ICS]
+    fig, axes = _grid(rows, models)
+    shades = dict(zip(layers, ("#0072B2", "#D55E00", "#009E73"), strict=False))
+    for (optimizer, title, values_of), ax_row in zip(rows, axes, strict=True):
+        for ax, model in zip(ax_row, models, strict=True):
+            seeds = study[optimizer][model]
+            for layer in layers:
+                values = smooth([values_of(ds, layer) for ds in seeds])
+                draw(ax, seeds[0].measure_step.values, values, "iqr", shades[layer], layer)
+            ax.set_yscale("log")
+        ax_row[0].set_ylabel(f"{optimizer}: {title}", fontsize=8)
+    _label_columns(axes, models)
+    axes[0, 0].legend(fontsize=7)
     fig.suptitle(
-        "Internal covariate shift: a layer's gradient before vs after the preceding layers' update "
-        f"({CITE}, Def. 2.1; {BANDS['iqr']} over seeds, rolling median of {WINDOW})"
+        "Internal covariate shift: a layer's gradient before vs after the preceding layers' "
+        f"update ({_conditions(study)}; median and 25-75th percentile over seeds; {CITE}, "
+        "Def. 2.1)"
     )
     fig.tight_layout()
     save(fig, path, dpi)
 
 
-def unit_percentiles(histories, path, *, layer, unit, dpi):
-    """Percentiles of one unit's ReLU input over training (Ioffe & Szegedy, Fig. 1)."""
-    fig, axes = plt.subplots(1, len(histories), figsize=(4.5 * len(histories), 3.6), squeeze=False)
-    for ax, (model, ds) in zip(axes[0], histories.items(), strict=True):
-        source = str(ds.relu_input.values[layer])
-        values = ds.relu_input_percentiles.sel(relu_input=source, unit=unit)
-        for k, pct in enumerate(ds.percentile.values):
-            ax.plot(
-                ds.measure_step,
-                values[:, k],
-                color=color(model),
-                lw=1.2 + (pct == 50),
-                alpha=0.5 + 0.5 * (pct == 50),
-            )
-            ax.annotate(
-                f"{pct:g}%",
-                (ds.measure_step[-1], values[-1, k]),
-                fontsize=7,
-                xytext=(2, 0),
-                textcoords="offset points",
-            )
-        ax.set(
-            title=f"{label(model)}: {source}, unit {unit}",
-            xlabel="training step",
-            ylabel="input to ReLU",
-        )
+def unit_percentiles(single, path, *, layer, unit, dpi):
+    """Percentiles of a ReLU input over training (Ioffe & Szegedy, Fig. 1): one
+    unit, and the median over every unit of the layer."""
+    models = list(next(iter(single.values())))
+    rows = [(opt, which) for opt in single for which in ("unit", "layer")]
+    fig, axes = _grid(rows, models, height=2.4)
+    for (optimizer, which), ax_row in zip(rows, axes, strict=True):
+        for ax, model in zip(ax_row, models, strict=True):
+            ds = single[optimizer][model]
+            source = str(ds.relu_input.values[layer])
+            values = ds.relu_input_percentiles.sel(relu_input=source)
+            width = int(np.isfinite(values.isel(measure_step=0, percentile=0)).sum())
+            values = values.sel(unit=unit) if which == "unit" else values[:, :width].median("unit")
+            for k, pct in enumerate(ds.percentile.values):
+                ax.plot(ds.measure_step, values[:, k], color=color(model), lw=0.8 + (pct == 50))
+            ax.set_title(f"{label(model)}: {source}", fontsize=8)
+        what = f"unit {unit}" if which == "unit" else "median over units"
+        ax_row[0].set_ylabel(f"{optimizer}, {what}", fontsize=8)
+    for ax in axes[-1]:
+        ax.set_xlabel("training step")
+    seed = next(iter(next(iter(single.values())).values())).attrs["seed"]
     fig.suptitle(
-        f"Percentiles of one unit's ReLU input over training, probe batch in train mode "
-        f"(seed {next(iter(histories.values())).attrs['seed']}; Ioffe & Szegedy 2015, Fig. 1)"
+        f"Percentiles ({', '.join(f'{p:g}' for p in ds.percentile.values)}) of the input to "
+        f"ReLU_{layer} over training, probe batch in train mode (seed {seed}; Ioffe & Szegedy "
+        "2015, Fig. 1)"
     )
+    fig.tight_layout()
+    save(fig, path, dpi)
+
+
+def variant_accuracy(study, path, *, band, models, dpi):
+    """Test error per epoch of the chosen models, one panel per optimizer."""
+    fig, axes = plt.subplots(1, len(study), figsize=(5 * len(study), 3.8), squeeze=False)
+    for ax, (optimizer, runs) in zip(axes[0], study.items(), strict=True):
+        for model in [m for m in models if m in runs]:
+            seeds = runs[model]
+            errors = 1 - np.stack([ds.test_accuracy.values for ds in seeds])
+            draw(ax, seeds[0].epoch.values, errors, band, color(model), label(model))
+        ax.set(title=optimizer, yscale="log", xlabel="epoch", ylabel="test error (log scale)")
+        ax.legend(fontsize=7)
+    fig.suptitle(f"Test error per epoch ({_conditions(study)}; {band} over seeds)")
     fig.tight_layout()
     save(fig, path, dpi)
 
 
 def sweep_table(histories):
-    """One row per sweep run: model, learning rate, seed, final accuracy, divergence."""
+    """One row per sweep run: optimizer, model, learning rate, seed, final accuracy."""
     rows = []
     for ds in histories:
-        config = json.loads(ds.attrs["config"])
+        training = json.loads(ds.attrs["config"])["training"]
         rows.append(
             {
+                "optimizer": training["optimizer"],
                 "model": ds.attrs["model"],
-                "learning_rate": float(config["training"]["learning_rate"]),
+                "learning_rate": float(training["learning_rate"]),
                 "seed": int(ds.attrs["seed"]),
                 "final_test_acc": float(ds.test_accuracy[-1]),
                 "final_train_loss": float(ds.train_loss[-1]),
                 "diverged": ds.attrs.get("diverged", "no"),
             }
         )
-    table = pd.DataFrame(rows).sort_values(["model", "learning_rate", "seed"], ignore_index=True)
+    order = ["optimizer", "model", "learning_rate", "seed"]
+    table = pd.DataFrame(rows).sort_values(order, ignore_index=True)
     # A run "fails" if its loss went non-finite or it ends at chance-level accuracy.
     table["failed"] = (table.diverged != "no") | at_chance(table.final_test_acc)
     return table
 
 
 def lr_sweep(table, path, *, epochs, dpi):
-    fig, ax = plt.subplots(figsize=(7, 4))
-    for model, group in table.groupby("model", sort=False):
-        centre, _, _ = spread(
-            group.pivot(index="seed", columns="learning_rate", values="final_test_acc").values,
-            "iqr",
+    optimizers = list(dict.fromkeys(table.optimizer))
+    fig, axes = plt.subplots(1, len(optimizers), figsize=(6 * len(optimizers), 4), squeeze=False)
+    for ax, optimizer in zip(axes[0], optimizers, strict=True):
+        for model, group in table[table.optimizer == optimizer].groupby("model", sort=False):
+            pivot = group.pivot(index="seed", columns="learning_rate", values="final_test_acc")
+            centre, _, _ = spread(pivot.values, "iqr")
+            ax.plot(pivot.columns, centre, color=color(model), lw=1.6, marker="o", ms=3)
+            ok, failed = group[~group.failed], group[group.failed]
+            ax.scatter(ok.learning_rate, ok.final_test_acc, color=color(model), s=10, alpha=0.5)
+            ax.scatter(failed.learning_rate, failed.final_test_acc, color=color(model), marker="x")
+            ax.plot([], [], color=color(model), label=label(model))
+        ax.set(
+            xscale="log",
+            xlabel=f"learning rate ({optimizer})",
+            ylabel="final test accuracy",
+            title=f"{optimizer}: test accuracy after {epochs} epochs (x: diverged or chance)",
         )
-        lrs = sorted(group.learning_rate.unique())
-        ax.plot(
-            lrs,
-            centre,
-            color=color(model),
-            lw=1.6,
-            marker="o",
-            ms=3,
-            label=f"{label(model)} (median)",
-        )
-        ok, failed = group[~group.failed], group[group.failed]
-        ax.scatter(ok.learning_rate, ok.final_test_acc, color=color(model), s=10, alpha=0.5)
-        ax.scatter(
-            failed.learning_rate,
-            failed.final_test_acc,
-            color=color(model),
-            marker="x",
-            s=50,
-            label=f"{label(model)}: failed (diverged or chance)" if len(failed) else None,
-        )
-    ax.set(
-        xscale="log",
-        xlabel="learning rate (Adam)",
-        ylabel="final test accuracy",
-        title=f"Learning-rate sweep: test accuracy after {epochs} epochs",
-    )
-    ax.legend(fontsize=8)
+        ax.legend(fontsize=8)
     save(fig, path, dpi)
-
-
-def measurement_summary(runs, first_epoch_only=False):
-    """Median over measured steps and seeds of every measurement, per model."""
-    rows = []
-    for model, seeds in runs.items():
-        pick = (
-            (lambda ds: ds.sel(measure_step=ds.measure_epoch == 1))
-            if first_epoch_only
-            else (lambda ds: ds)
-        )
-        parts = [pick(ds) for ds in seeds]
-
-        def med(f, parts=parts):
-            return float(np.median(np.concatenate([np.ravel(f(ds)) for ds in parts])))
-
-        row = {
-            "model": model,
-            "steps": "epoch 1" if first_epoch_only else "all",
-            "loss_variation": med(
-                lambda ds: ds.landscape_loss.max("step_size") - ds.landscape_loss.min("step_size")
-            ),
-            "gradient_change": med(lambda ds: ds.grad_change.max("step_size")),
-            "beta_smoothness": med(lambda ds: ds.beta_smoothness),
-        }
-        for layer in parts[0].ics_layer.values:
-            row[f"ics_l2_{layer}"] = med(lambda ds, layer=layer: ds.ics_l2.sel(ics_layer=layer))
-            row[f"ics_cos_{layer}"] = med(
-                lambda ds, layer=layer: ds.ics_cosine.sel(ics_layer=layer)
-            )
-        rows.append(row)
-    return pd.DataFrame(rows)

@@ -16,6 +16,10 @@ COLORS = {
     "batchnorm_after_relu": "#CC79A7",
     "batchnorm_no_affine": "#E69F00",
     "layernorm": "#56B4E9",
+    "noisy_baseline": "#000000",
+    "lp1_batchnorm": "#E69F00",
+    "lp2_batchnorm": "#56B4E9",
+    "lpinf_batchnorm": "#B8A200",  # Okabe & Ito's yellow, darkened to show on white
 }
 LABELS = {
     "baseline": "baseline",
@@ -24,6 +28,10 @@ LABELS = {
     "batchnorm_after_relu": "BatchNorm after ReLU",
     "batchnorm_no_affine": "BatchNorm, no scale/shift",
     "layernorm": "LayerNorm",
+    "noisy_baseline": "noisy baseline (control)",
+    "lp1_batchnorm": "l1 BatchNorm",
+    "lp2_batchnorm": "l2 BatchNorm",
+    "lpinf_batchnorm": "l-inf BatchNorm",
 }
 BLOG_MARKER = {"marker": "D", "s": 28, "facecolor": "white", "zorder": 5, "linewidths": 1.4}
 
