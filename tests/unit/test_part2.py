@@ -69,6 +69,24 @@ def test_noisy_batchnorm_shifts_every_step_in_training_only():
     )
 
 
+def test_noisy_batchnorm_forward_pass_has_algorithm1_moments():
+    """BatchNorm_0's output (zero mean, unit variance per unit at initialization)
+    after Algorithm 1's noise: per-unit means mu_j ~ U(-0.5, 0.5), per-unit
+    spreads about sigma_j in [1, 1.25]."""
+    model = build_model(ARCHITECTURES["noisy_batchnorm"])
+    variables = init_variables(model, jax.random.PRNGKey(0))
+    x = jax.random.normal(jax.random.PRNGKey(1), (8192, 784))
+    (_, out), _ = model.apply(
+        variables, x, train=True, mutable=["batch_stats"], rngs={"noise": jax.random.PRNGKey(5)}
+    )
+    noisy = np.asarray(out["BatchNorm_0"])
+    means, stds = noisy.mean(0), noisy.std(0)
+    assert np.abs(means).max() < 0.5 + 0.05
+    assert means.std() == pytest.approx(1 / np.sqrt(12), rel=0.2)  # U(-0.5, 0.5) over 256 units
+    # sqrt(sigma^2 + r_sigma^2 + r_mu^2 / 3) for sigma in [1, 1.25]
+    assert stds.min() > 0.97 and stds.max() < 1.3
+
+
 def test_noisy_baseline_applies_the_same_noise_without_batchnorm():
     """Same seed and noise key: Algorithm 1's noise a -> s*a + m draws the same s
     and m in the control (on Dense_0's output) as in noisy BatchNorm (on
