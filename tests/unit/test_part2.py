@@ -119,7 +119,7 @@ def test_noisy_baseline_applies_the_same_noise_without_batchnorm():
 
 @pytest.fixture(scope="module")
 def measured():
-    models = ["baseline", "batchnorm", "noisy_batchnorm"]
+    models = ["baseline", "batchnorm"]  # each measured model compiles its own program
     config = {"training": {"optimizer": "adam", "learning_rate": MEASURED.learning_rate}}
     return {m: [synthetic_history(m, s, MEASURED, config) for s in (0, 1)] for m in models}
 
@@ -179,10 +179,10 @@ def test_sweep_table_and_figure_mark_failed_runs(tmp_path):
 def test_variant_tables_compare_the_declared_pairs(measured):
     pairs = default_comparisons(list(measured))
     table = part2_accuracy({"sgd": measured}, [1, 2], pairs)
-    assert {"batchnorm - baseline", "noisy_batchnorm - batchnorm"} <= set(table.row)
+    assert {"baseline", "batchnorm", "batchnorm - baseline"} == set(table.row)
     assert set(table.quantity) == {"test_acc_epoch1", "test_acc_epoch2"}
     table = part2_measurements({"sgd": measured}, pairs)
-    row = table[(table.row == "noisy_batchnorm - baseline") & (table.quantity == "beta_smoothness")]
+    row = table[(table.row == "batchnorm - baseline") & (table.quantity == "beta_smoothness")]
     assert len(row) == 2 and (row.seeds == 2).all()  # epoch 1 and all steps, 2 paired seeds
     assert {"ics_relative_Dense_1", "ics_1-cos_Dense_3", "loss_variation"} <= set(table.quantity)
 
@@ -221,9 +221,13 @@ def test_unknown_variant_is_a_config_error():
 
 
 def test_a_config_defined_variant_trains(tmp_path):
-    ds = synthetic_history("strong_noise", 3, MEASURED)
+    ds = synthetic_history("strong_noise", 3)  # no measurements: one cheap compile
     assert np.isfinite(ds.step_loss).all()
-    assert list(ds.relu_input.values) == ["BatchNorm_0", "BatchNorm_1", "BatchNorm_2"]
+    assert [str(x) for x in ds.layer.values if "Norm" in str(x)] == [
+        "BatchNorm_0",
+        "BatchNorm_1",
+        "BatchNorm_2",
+    ]
 
 
 def test_part2_defaults_need_no_architectures_section():
