@@ -122,3 +122,13 @@ def test_a_stale_history_stops_its_figure(study):
     assert run.returncode == 0, run.stdout[-3000:]
     log = (workdir / "results/logs/figures/gradient_trace.log").read_text()
     assert "warning: results/histories/batchnorm/seed42.nc was trained with another" in log
+
+
+def test_changing_the_optimizer_retrains_exactly_the_runs_it_affects(study):
+    """Part 1's optimizer reaches Part 1's runs only: Part 2 sets its own."""
+    workdir, config = study
+    changed = copy.deepcopy(config)
+    changed["training"]["optimizer"] = "sgd"
+    jobs = planned_jobs(snakemake(workdir, changed, "-n", "all", "part2").stdout)
+    assert jobs["train"] == 4
+    assert "train_part2" not in jobs and "train_sweep" not in jobs
