@@ -16,7 +16,7 @@ from bnlab.data import load_mnist
 from bnlab.errors import BnlabError
 from bnlab.history import load_history
 from bnlab.plots import activations, data, gradients, part2, training
-from bnlab.tables import final_accuracy, write_tables
+from bnlab.tables import write_tables
 
 
 def load_runs(paths):
@@ -98,26 +98,15 @@ def _gradient_stats(runs, out, **options):
         gradients.gradient_stat(runs, out[stat], stat=stat, **options)
 
 
-def _accuracy_table(runs, out, epochs):
-    write_tables(final_accuracy(runs, epochs), out.csv, out.md)
-
-
-def _variants_table(study, out, epochs, comparisons):
-    write_tables(tables.part2_accuracy(study, epochs, comparisons), out.csv, out.md)
-
-
-def _measurements(study, out, comparisons):
-    write_tables(tables.part2_measurements(study, comparisons), out.csv, out.md)
-
-
 def _lr_sweep(histories, out, dpi):
     table = part2.sweep_table(histories)
     part2.lr_sweep(table, out.figure, epochs=int(histories[0].train_epoch[-1]), dpi=dpi)
     write_tables(table, out.csv, out.md)
 
 
-def _table(draw, reads, category, **kwargs):
-    """A table: CSV (in the report) and Markdown, no picture options."""
+def _table(build, reads, category, **kwargs):
+    """A table: CSV (in the report) and Markdown of build(data, **options)."""
+    draw = lambda data, out, **options: write_tables(build(data, **options), out.csv, out.md)  # noqa: E731
     return Figure(draw, reads, category, outputs=TABLE, reported=("csv",), picture=False, **kwargs)
 
 
@@ -152,7 +141,7 @@ FIGURES = {
         outputs={"std": "figures/gradient_std.{format}", "mean": "figures/gradient_mean.{format}"},
         reported=("std", "mean"),
     ),
-    "final_accuracy": _table(_accuracy_table, "runs", "Training"),
+    "final_accuracy": _table(tables.final_accuracy, "runs", "Training"),
     "landscape": Figure(_one(part2.landscape), "part2_runs", "Part 2", target="part2"),
     "ics": Figure(_one(part2.ics), "part2_runs", "Part 2", target="part2"),
     "noisy_bn_accuracy": Figure(
@@ -168,14 +157,14 @@ FIGURES = {
     "unit_percentiles": Figure(_one(part2.unit_percentiles), "part2_run", "Part 2", target="part2"),
     "lr_sweep": Figure(_lr_sweep, "sweep", "Part 2", outputs={**FIGURE, **TABLE}, target="part2"),
     "part2_accuracy": _table(
-        _variants_table,
+        tables.part2_accuracy,
         "part2_runs",
         "Part 2",
         target="part2",
         from_config={"comparisons": "part2.comparisons"},
     ),
     "part2_measurements": _table(
-        _measurements,
+        tables.part2_measurements,
         "part2_runs",
         "Part 2",
         target="part2",

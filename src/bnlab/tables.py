@@ -40,6 +40,13 @@ def paired_difference(values_a, values_b, confidence=0.95):
     return mean, mean - half, mean + half
 
 
+def paired_over_seeds(a, b):
+    """b - a over the seeds both have (each {seed: value}, or a Series indexed
+    by seed): (mean, 95% CI low, high, number of pairs)."""
+    common = sorted(set(a.keys()) & set(b.keys()))
+    return (*paired_difference([a[s] for s in common], [b[s] for s in common]), len(common))
+
+
 def summary(table, epochs, reference="baseline"):
     """Per model: mean and sd over seeds and the blog's numbers; then, for every
     other model, its paired difference from `reference` with a 95% CI."""
@@ -68,12 +75,14 @@ def summary(table, epochs, reference="baseline"):
 
 
 def _paired_rows(a, b, columns, label):
-    common = sorted(set(a.index) & set(b.index))
-    diff = {"model": label, "seed": f"mean over {len(common)} paired seeds"}
-    low = {"model": label, "seed": "95% CI low"}
-    high = {"model": label, "seed": "95% CI high"}
+    diff, low, high = ({"model": label} for _ in range(3))
     for col in columns:
-        diff[col], low[col], high[col] = paired_difference(a.loc[common, col], b.loc[common, col])
+        diff[col], low[col], high[col], n = paired_over_seeds(a[col], b[col])
+    diff["seed"], low["seed"], high["seed"] = (
+        f"mean over {n} paired seeds",
+        "95% CI low",
+        "95% CI high",
+    )
     return [diff, low, high]
 
 
@@ -108,25 +117,15 @@ def compare(values, pairs):
         sd = x.std(ddof=1) if len(x) > 1 else np.nan
         rows.append({"row": model, "mean": x.mean(), "sd": sd, "seeds": len(x)})
     for a, b in pairs:
-        if a not in values or b not in values:
-            continue
-        common = sorted(set(values[a]) & set(values[b]))
-        mean, low, high = paired_difference(
-            [values[a][s] for s in common], [values[b][s] for s in common]
-        )
-        rows.append(
-            {
-                "row": f"{b} - {a}",
-                "mean": mean,
-                "ci_low": low,
-                "ci_high": high,
-                "seeds": len(common),
-            }
-        )
+        if a in values and b in values:
+            mean, low, high, n = paired_over_seeds(values[a], values[b])
+            rows.append(
+                {"row": f"{b} - {a}", "mean": mean, "ci_low": low, "ci_high": high, "seeds": n}
+            )
     return rows
 
 
-def part2_accuracy(study, epochs, pairs):
+def part2_accuracy(study, epochs, comparisons):
     """Test accuracy at each of `epochs`, per optimizer: every model, every pair."""
     rows = []
     for optimizer, runs in study.items():
@@ -138,7 +137,7 @@ def part2_accuracy(study, epochs, pairs):
                 for model, seeds in runs.items()
             }
             quantity = {"optimizer": optimizer, "quantity": f"test_acc_epoch{epoch}"}
-            rows += [{**quantity, **row} for row in compare(values, pairs)]
+            rows += [{**quantity, **row} for row in compare(values, comparisons)]
     return _long(rows)
 
 
@@ -164,7 +163,7 @@ def per_seed_measures(ds, first_epoch_only):
     return {name: float(np.median(v)) for name, v in out.items()}
 
 
-def part2_measurements(study, pairs):
+def part2_measurements(study, comparisons):
     """Per optimizer and measurement: per-seed medians over training steps (all
     steps, and epoch 1 alone), summarised per model and paired per pair."""
     rows = []
@@ -178,7 +177,7 @@ def part2_measurements(study, pairs):
             for name in names:
                 values = {m: {s: v[name] for s, v in by.items()} for m, by in seeds.items()}
                 head = {"optimizer": optimizer, "quantity": name, "steps": steps}
-                rows += [{**head, **row} for row in compare(values, pairs)]
+                rows += [{**head, **row} for row in compare(values, comparisons)]
     return _long(rows)
 
 

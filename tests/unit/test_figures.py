@@ -40,7 +40,7 @@ def test_options_are_named_as_the_plot_functions_parameters(name):
     a parameter of the plotting function (no renaming table in between)."""
     fig = FIGURES[name]
     target = fig.draw
-    if target.__name__ == "<lambda>":  # _one(plot): the plot is in the closure
+    if target.__name__ == "<lambda>":  # _one(plot) or _table(build): wrapped in the closure
         target = target.__closure__[0].cell_contents
     params = inspect.signature(target).parameters
     if any(p.kind is p.VAR_KEYWORD for p in params.values()):

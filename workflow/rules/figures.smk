@@ -4,12 +4,14 @@
 
 
 for name in FIGURES:
+    # Each input file, with the training config it must have been made with.
+    inputs = trained_with(FIGURES[name].reads)
 
     rule:
         name:
             name
         input:
-            list(trained_with(FIGURES[name].reads)),
+            list(inputs),
         output:
             **figure_outputs(name),
         log:
@@ -23,11 +25,7 @@ for name in FIGURES:
             figure=name,
             options=options(name, CONFIG),
             # What each history must have been trained with (the stale guard).
-            trained_with={
-                path: config
-                for path, config in trained_with(FIGURES[name].reads).items()
-                if config
-            },
+            trained_with={path: config for path, config in inputs.items() if config},
             stale_histories=FIGS["stale_histories"],
         script:
             "../scripts/figure.py"

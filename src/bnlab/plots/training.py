@@ -40,10 +40,8 @@ def _stack(runs, name):
     return np.stack([ds[name].values for ds in runs])
 
 
-def accuracy(runs, path, *, band, show_blog, dpi, models=None):
-    """Error rate (1 - accuracy, log scale) and loss per epoch, over seeds
-    (of `models` only, if given)."""
-    runs = {m: seeds for m, seeds in runs.items() if models is None or m in models}
+def accuracy(runs, path, *, band, show_blog, dpi):
+    """Error rate (1 - accuracy, log scale) and loss per epoch, over seeds."""
     fig, axes = plt.subplots(2, 2, figsize=(10, 7), sharex=True)
     panels = [
         ("train_accuracy", "training-set error", "error rate (1 - accuracy), log scale"),
