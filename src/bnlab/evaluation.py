@@ -8,20 +8,25 @@ import optax
 from jax import lax
 
 from bnlab.data import scale_pixels
-from bnlab.diagnostics import histogram, merge_moments, moments
+from bnlab.diagnostics import histogram, merge_moments, moments, relu_histogram
 
 
-def make_evaluate(net, settings, layers):
+def make_evaluate(net, settings, layers, relu_inputs=()):
     """Jitted full-split evaluation in chunks: accuracy, loss and, if `layers`,
-    a histogram and per-unit moments of every layer output."""
+    a histogram and per-unit moments of every layer output.
+
+    `relu_inputs[i]` names the output that ReLU_i receives; ReLU_i's histogram
+    is derived from that output's histogram rather than binned again.
+    """
     edges = jnp.asarray(settings.edges)
+    derived = {f"ReLU_{i}": name for i, name in enumerate(relu_inputs)}
 
     def chunk_stats(variables, images, labels, stats):
         logits, outputs = net.apply(variables, scale_pixels(images, stats), train=False)
         loss = optax.softmax_cross_entropy_with_integer_labels(logits, labels).sum()
         res = {"loss": loss, "correct": (logits.argmax(-1) == labels).sum()}
         if layers:
-            res["hist"] = {k: histogram(v, edges) for k, v in outputs.items()}
+            res["hist"] = {k: histogram(v, edges) for k, v in outputs.items() if k not in derived}
             res["moments"] = {k: moments(v) for k, v in outputs.items()}
         return res
 
@@ -53,7 +58,10 @@ def make_evaluate(net, settings, layers):
             )
         res = {"loss": acc["loss"] / n, "accuracy": acc["correct"] / n}
         if layers:
-            res["hist"] = acc["hist"]
+            res["hist"] = {
+                **acc["hist"],
+                **{k: relu_histogram(acc["hist"][v], edges) for k, v in derived.items()},
+            }
             res["mean"] = {k: m[1] for k, m in acc["moments"].items()}
             res["std"] = {k: jnp.sqrt(m[2] / m[0]) for k, m in acc["moments"].items()}
         return res

@@ -269,7 +269,7 @@ class Trainer:
         self.stats = {k: jnp.asarray(np.array(v, dtype=np.float32)) for k, v in stats.items()}
         n_train = len(data["train_labels"])
         self.evaluate = {
-            "train": make_evaluate(net, settings, True),
+            "train": make_evaluate(net, settings, True, relu),
             "test": make_evaluate(net, settings, False),
         }
         self.epoch = make_train_epoch(net, settings, n_train, relu)

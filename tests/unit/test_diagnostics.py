@@ -4,7 +4,7 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 
-from bnlab.diagnostics import histogram, merge_moments, moments, tree_stats
+from bnlab.diagnostics import histogram, merge_moments, moments, relu_histogram, tree_stats
 
 
 def _numpy_histogram(x, edges):
@@ -27,6 +27,26 @@ def test_histogram_counts_nan_as_overflow():
     edges = jnp.linspace(0, 1, 11)
     counts = histogram(jnp.array([0.5, jnp.nan, 2.0, -1.0]), edges)
     assert int(counts[0]) == 1 and int(counts[-1]) == 2 and int(counts.sum()) == 4
+
+
+def test_relu_histogram_by_hand():
+    # edges 0..4 around 0 at edge 2: slots [under, [-2,-1), [-1,0), [0,1), [1,2], over]
+    edges = jnp.array([-2.0, -1.0, 0.0, 1.0, 2.0])
+    x = jnp.array([-5.0, -1.5, -0.5, -0.0, 0.0, 0.5, 1.5, 3.0, jnp.nan])
+    assert histogram(x, edges).tolist() == [1, 1, 1, 3, 1, 2]
+    # ReLU sends -5, -1.5, -0.5, -0 to 0: slot [0, 1) gets 1 + 1 + 1 + 3 = 6.
+    assert relu_histogram(histogram(x, edges), edges).tolist() == [0, 0, 0, 6, 1, 2]
+
+
+def test_relu_histogram_equals_binning_relu_outputs():
+    """Whether 0 is an edge, inside a bin, below or above the range."""
+    rng = np.random.default_rng(2)
+    x = np.concatenate([rng.normal(size=20_000) * 3, [0.0, -0.0, np.nan, -np.inf, np.inf]])
+    x = jnp.asarray(x.astype(np.float32))
+    for low, high, bins in [(-4, 4, 80), (-3.3, 4.1, 37), (0.5, 6, 11), (-6, -0.5, 11)]:
+        edges = jnp.asarray(np.linspace(low, high, bins + 1, dtype=np.float32))
+        derived = relu_histogram(histogram(x, edges), edges)
+        np.testing.assert_array_equal(derived, histogram(jax.nn.relu(x), edges))
 
 
 def test_merged_moments_equal_whole_array_moments():

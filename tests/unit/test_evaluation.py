@@ -1,0 +1,62 @@
+"""Evaluation: ReLU histograms derived from their inputs' equal binning the ReLU outputs."""
+
+import jax
+import numpy as np
+import pytest
+
+from bnlab.architecture import architectures, relu_inputs
+from bnlab.evaluation import make_evaluate
+from bnlab.models import build_model, init_variables
+from bnlab.settings import Settings
+
+# Coarse bins so most units' outputs cross 0 inside the range; chunks of 64
+# over 150 examples: a scanned chunk and a remainder.
+SETTINGS = Settings.with_defaults(histogram_range=(-2.0, 2.0), histogram_bins=40, eval_chunk=64)
+
+
+@pytest.mark.parametrize(
+    "name", ["baseline", "batchnorm", "batchnorm_after_relu", "noisy_batchnorm", "layernorm"]
+)
+def test_derived_relu_histograms_equal_binned_ones(name):
+    architecture = architectures()[name]
+    net = build_model(architecture)
+    variables = init_variables(net, jax.random.PRNGKey(3))
+    variables.setdefault("batch_stats", {})
+    rng = np.random.default_rng(3)
+    images = rng.integers(0, 256, (150, 784), dtype=np.uint8)
+    labels = rng.integers(0, 10, 150, dtype=np.int32)
+    stats = np.array([33.0, 78.0, 2.8], np.float32)
+    binned = make_evaluate(net, SETTINGS, True)(variables, images, labels, stats)
+    derived = make_evaluate(net, SETTINGS, True, relu_inputs(architecture))(
+        variables, images, labels, stats
+    )
+    assert sorted(derived["hist"]) == sorted(binned["hist"])
+    for layer, counts in binned["hist"].items():
+        np.testing.assert_array_equal(derived["hist"][layer], counts, err_msg=layer)
+    relu = np.asarray(binned["hist"]["ReLU_0"])
+    assert relu[0] == 0 and relu[1:-1].max() < relu.sum()  # a real case: not all in one slot
+
+
+def test_chunk_size_changes_only_the_last_bits_of_sums():
+    """Why eval_chunk is part of the training config: counts are exact for any
+    chunking; losses and unit moments are float32 sums, summed per chunk."""
+    architecture = architectures()["batchnorm"]
+    net = build_model(architecture)
+    variables = init_variables(net, jax.random.PRNGKey(4))
+    rng = np.random.default_rng(4)
+    images = rng.integers(0, 256, (3000, 784), dtype=np.uint8)
+    labels = rng.integers(0, 10, 3000, dtype=np.int32)
+    stats = np.array([33.0, 78.0, 2.8], np.float32)
+    results = [
+        make_evaluate(net, Settings.with_defaults(eval_chunk=chunk), True)(
+            variables, images, labels, stats
+        )
+        for chunk in (1000, 3000)
+    ]
+    small, whole = jax.device_get(results)
+    assert small["accuracy"] == whole["accuracy"]
+    for layer in whole["hist"]:
+        np.testing.assert_array_equal(small["hist"][layer], whole["hist"][layer])
+        np.testing.assert_allclose(small["mean"][layer], whole["mean"][layer], rtol=1e-5, atol=1e-6)
+        np.testing.assert_allclose(small["std"][layer], whole["std"][layer], rtol=1e-5)
+    np.testing.assert_allclose(small["loss"], whole["loss"], rtol=1e-6)
