@@ -6,6 +6,7 @@ import optax
 import pytest
 
 from bnlab.landscape import (
+    column_percentiles,
     internal_covariate_shift,
     landscape,
     probe_direction,
@@ -81,6 +82,26 @@ def test_unit_percentiles_match_numpy():
         got[0, :3], np.percentile(outputs["A"], [15, 50, 85], axis=0).T, rtol=1e-5
     )
     assert np.isnan(got[1, 2:]).all() and got.shape == (2, 4, 3)
+
+
+def test_column_percentiles_by_hand():
+    x = jnp.array([[4.0, -1.0], [1.0, -1.0], [3.0, 7.0], [2.0, -0.0], [0.0, jnp.nan]])
+    # column 0 sorted: 0 1 2 3 4; ranks p/100 * 4 = 1, 2, 3.6 -> 1, 2, 3 + 0.6 * (4 - 3)
+    got = np.asarray(column_percentiles(x, [25, 50, 90]))
+    np.testing.assert_allclose(got[0], [1.0, 2.0, 3.6], rtol=1e-6)
+    assert np.isnan(got[1]).all()  # a NaN in the column: no percentiles
+
+
+def test_column_percentiles_equal_numpy_with_ties_zeros_and_infinities():
+    rng = np.random.default_rng(1)
+    x = rng.normal(size=(512, 40)).astype(np.float32)
+    x[:, :10] = np.round(x[:, :10])  # ties, 0.0 and -0.0
+    x[::5, 12] = -0.0
+    x[:3, 13], x[-3:, 14] = -np.inf, np.inf
+    got = np.asarray(column_percentiles(jnp.asarray(x), [15, 50, 85]))
+    np.testing.assert_allclose(
+        got, np.percentile(x.astype(np.float64), [15, 50, 85], axis=0).T, rtol=1e-6, atol=1e-7
+    )
 
 
 def test_probe_steps_scale_with_the_learning_rate():

@@ -1,0 +1,92 @@
+"""Part 2's cost: one measured step, piece by piece, against a plain step.
+
+Usage: python benchmarks/profile_measure.py [MODEL [CORES]]  (prints one JSON line of ms)
+Part 2's settings (SGD, its learning rate, the default probes) on random
+batches; each piece is jitted alone and timed at its best of 5.
+"""
+
+import json
+import os
+import sys
+import time
+
+
+def best_ms(fn, *args, repeats=5):
+    import jax
+
+    jax.block_until_ready(fn(*args))
+    times = []
+    for _ in range(repeats):
+        tic = time.perf_counter()
+        jax.block_until_ready(fn(*args))
+        times.append(time.perf_counter() - tic)
+    return 1000 * min(times)
+
+
+def profile(model):
+    import jax
+    import jax.numpy as jnp
+    import numpy as np
+
+    from bnlab.architecture import ICS_LAYERS, WIDTHS, architectures, relu_inputs
+    from bnlab.landscape import internal_covariate_shift, landscape, unit_percentiles
+    from bnlab.models import build_model
+    from bnlab.settings import Settings
+    from bnlab.training import init_state, make_loss_fn, make_measure, make_train_step
+
+    architecture = architectures()[model]
+    settings = Settings.with_defaults(optimizer="sgd", learning_rate=0.3, measure_every=100)
+    net = build_model(architecture)
+    state = init_state(net, 0, settings)
+    relu = relu_inputs(architecture)
+    rng = np.random.default_rng(0)
+    x = jnp.asarray(rng.normal(size=(settings.batch_size, 784)), jnp.float32)
+    y = jnp.asarray(rng.integers(0, 10, settings.batch_size), jnp.int32)
+    probe = jnp.asarray(rng.normal(size=(settings.probe_examples, 784)), jnp.float32)
+    key = jax.random.PRNGKey(0)
+    loss_fn = make_loss_fn(net)
+    loss_of = lambda p: loss_fn(p, state.batch_stats, x, y, key)[0]  # noqa: E731
+    grads = jax.grad(loss_of)(state.params)
+    updates, _ = state.tx.update(grads, state.opt_state, state.params)
+    multiples = jnp.asarray(settings.probe_multiples)
+    step = make_train_step(net, settings.tracked_parameter)
+
+    def hundred_steps(state):
+        body = lambda s, _: (step(s, x, y, key, False)[0], None)  # noqa: E731
+        return jax.lax.scan(body, state, None, length=100)[0].params
+
+    def probe_outputs(state):
+        variables = {"params": state.params, "batch_stats": state.batch_stats}
+        (_, outputs), _ = net.apply(
+            variables, probe, train=True, mutable=["batch_stats"], rngs={"noise": key}
+        )
+        return outputs
+
+    outputs = jax.jit(probe_outputs)(state)
+    pieces = {
+        "plain_step": best_ms(jax.jit(hundred_steps), state) / 100,
+        "measure_all": best_ms(jax.jit(make_measure(net, settings, relu)), state, x, y, key, probe),
+        "gradient": best_ms(jax.jit(jax.grad(loss_of)), state.params),
+        "landscape": best_ms(
+            jax.jit(lambda p: landscape(jax.value_and_grad(loss_of), p, grads, updates, multiples)),
+            state.params,
+        ),
+        "ics": best_ms(
+            jax.jit(lambda p: internal_covariate_shift(jax.grad(loss_of), p, updates, ICS_LAYERS)),
+            state.params,
+        ),
+        "probe_forward": best_ms(jax.jit(probe_outputs), state),
+        "percentiles": best_ms(
+            jax.jit(lambda o: unit_percentiles(o, relu, settings.percentiles, max(WIDTHS))),
+            outputs,
+        ),
+    }
+    pieces["measured_step_vs_plain"] = pieces["measure_all"] / pieces["plain_step"]
+    return pieces
+
+
+if __name__ == "__main__":
+    model = sys.argv[1] if len(sys.argv) > 1 else "batchnorm"
+    cores = int(sys.argv[2]) if len(sys.argv) > 2 else 1
+    os.sched_setaffinity(0, sorted(os.sched_getaffinity(0))[:cores])
+    print(json.dumps({"model": model, **profile(model)}))
