@@ -14,6 +14,7 @@ import jax
 import jax.numpy as jnp
 import optax
 
+from bnlab.architecture import architectures
 from bnlab.data import load_mnist, scale_pixels, scaling_stats
 from bnlab.models import build_model, init_variables
 
@@ -25,7 +26,7 @@ def main(model_name, epochs, mnist="results/data/mnist.nc", batch_size=32, seed=
     x_test = jnp.asarray(scale_pixels(ds.test_images.values, stats["test"]))
     y_train, y_test = jnp.asarray(ds.train_labels.values), jnp.asarray(ds.test_labels.values)
     del ds
-    model = build_model(model_name)
+    model = build_model(architectures()[model_name])
     variables = init_variables(model, jax.random.PRNGKey(seed))
     params, batch_stats = variables["params"], variables.get("batch_stats", {})
     tx = optax.adam(1e-3)

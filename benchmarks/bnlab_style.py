@@ -19,17 +19,18 @@ def main(model_name, epochs, mnist="results/data/mnist.nc"):
     os.environ["BNLAB_JAX_CACHE"] = ""
     import yaml
 
+    from bnlab.architecture import architectures
     from bnlab.config import validate_config
     from bnlab.train_job import run_training
 
     config = yaml.safe_load(Path("config/config.yaml").read_text())
     config["data"]["pixel_scaling"] = "per_split"
     config["training"]["epochs"] = epochs
+    config = validate_config(config)
+    config["architecture"] = architectures(config["architectures"])[model_name]
     start = time.perf_counter()
     with tempfile.TemporaryDirectory() as tmp:
-        run = run_training(
-            model_name, 42, mnist, validate_config(config), f"{tmp}/h.nc", log=lambda _: None
-        )
+        run = run_training(model_name, 42, mnist, config, f"{tmp}/h.nc", log=lambda _: None)
     return {
         "approach": "bnlab",
         "model": model_name,

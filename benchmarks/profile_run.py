@@ -1,0 +1,97 @@
+"""Where one training job's time goes: imports, reading the data, compiling,
+the scanned steps and each split's evaluation.
+
+Usage: python benchmarks/profile_run.py MODEL [EPOCHS [CORES [OVERRIDES_JSON]]]
+e.g.   python benchmarks/profile_run.py batchnorm 4 1 '{"diagnostics": {"measure_every": 100}}'
+Prints one JSON line of seconds (per-epoch parts: medians over epochs 2..E).
+Needs results/data/mnist.nc; no compile cache, so the compile is seen.
+"""
+
+import json
+import os
+import statistics
+import sys
+import time
+from pathlib import Path
+
+START = time.perf_counter()
+
+
+def _timed(fn, *args):
+    import jax
+
+    tic = time.perf_counter()
+    out = jax.block_until_ready(fn(*args))
+    return out, time.perf_counter() - tic
+
+
+def profile(model, epochs, overrides, mnist="results/data/mnist.nc"):
+    import jax
+    import jax.numpy as jnp
+    import yaml
+
+    from bnlab.architecture import architectures, relu_inputs
+    from bnlab.config import validate_config
+    from bnlab.data import load_mnist, scaling_stats
+    from bnlab.models import build_model
+    from bnlab.settings import Settings
+    from bnlab.train_job import split_arrays
+    from bnlab.training import Trainer, _variables, init_state
+
+    out = {"imports": time.perf_counter() - START}
+    config = yaml.safe_load(Path("config/config.yaml").read_text())
+    for section, values in overrides.items():
+        config[section].update(values)
+    config["training"]["epochs"] = epochs
+    config = validate_config(config)
+    tic = time.perf_counter()
+    ds = load_mnist(mnist)
+    stats = scaling_stats(ds, config["data"]["pixel_scaling"])
+    data = jax.device_put(split_arrays(ds))
+    out["read_data"] = time.perf_counter() - tic
+    settings = Settings.from_config(config)
+    architecture = architectures(config["architectures"])[model]
+    net = build_model(architecture)
+    state = init_state(net, 42, settings)
+    relu = relu_inputs(architecture)
+    trainer = Trainer(net, data, stats, settings, relu)
+    key, order = jax.random.PRNGKey(42), jnp.arange(len(data["train_labels"]))
+    noise = jax.random.PRNGKey(1)
+
+    def evaluate(split):
+        return trainer.evaluate[split](
+            _variables(state),
+            trainer.data[f"{split}_images"],
+            trainer.data[f"{split}_labels"],
+            trainer.stats[split],
+        )
+
+    compile_s = {}
+    for split in ("train", "test"):
+        _, compile_s[f"eval_{split}"] = _timed(evaluate, split)
+    parts = {"steps": [], "eval_train": [], "eval_test": []}
+    for epoch in range(1, epochs + 1):
+        record = epoch in settings.gradient_epochs
+        (state, key, order, outs, measured), t = _timed(
+            trainer.train_epoch, state, key, order, noise, record
+        )
+        if epoch == 1:
+            compile_s["epoch"] = t
+        else:
+            parts["steps"].append(t)
+        for split in ("train", "test"):
+            _, t = _timed(evaluate, split)
+            if epoch > 1:
+                parts[f"eval_{split}"].append(t)
+    out["first_epoch_and_evals_incl_compile"] = compile_s
+    out.update({k: statistics.median(v) for k, v in parts.items()})
+    return out
+
+
+if __name__ == "__main__":
+    model = sys.argv[1]
+    epochs = int(sys.argv[2]) if len(sys.argv) > 2 else 5
+    if len(sys.argv) > 3:
+        os.sched_setaffinity(0, sorted(os.sched_getaffinity(0))[: int(sys.argv[3])])
+    overrides = json.loads(sys.argv[4]) if len(sys.argv) > 4 else {}
+    print(json.dumps(profile(model, epochs, overrides)))

@@ -1,0 +1,42 @@
+"""The benchmark's FLOP count by hand, and the README's table is the committed result's."""
+
+import importlib
+import json
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).parents[2]
+
+
+@pytest.fixture(scope="module")
+def bench():
+    with pytest.MonkeyPatch.context() as mp:
+        mp.syspath_prepend(str(ROOT / "benchmarks"))
+        yield importlib.import_module("run")
+
+
+def test_flops_by_hand(bench):
+    # multiply-adds per example: 784*256 + 256*128 + 128*64 + 64*10 = 242,304
+    forward = 2 * 242_304
+    # weight gradients as many as the forward; input gradients for all but layer 1
+    backward = 2 * 242_304 + 2 * (256 * 128 + 128 * 64 + 64 * 10)
+    assert bench.forward_flops_per_example() == forward == 484_608
+    assert bench.training_flops_per_example() == forward + backward == 1_052_416
+    # one epoch: 60,000 training steps' worth, then 70,000 examples evaluated
+    assert bench.epoch_flops() == 60_000 * 1_052_416 + 70_000 * 484_608 == 97_067_520_000
+    # 10 runs: 20 epochs each plus the evaluation before training
+    assert bench.study_flops() == 10 * (20 * 97_067_520_000 + 70_000 * 484_608)
+
+
+def test_readme_table_is_the_committed_benchmark(bench):
+    start, _ = bench.README_BLOCK
+    readme = (ROOT / "README.md").read_text()
+    result_file = readme.split(start, 1)[1].split(" -->", 1)[0]
+    result = json.loads((ROOT / result_file).read_text())
+    assert bench.readme_with_table(readme, result_file, result) == readme, (
+        f"README's benchmark table is not {result_file}'s: "
+        f"python benchmarks/run.py --readme {result_file}"
+    )
+    for row in ("blog_loop", "bnlab_all_cores", "bnlab_pipeline"):
+        assert all(row in rows for rows in result["models"].values())
