@@ -105,6 +105,22 @@ def models(torch_epochs):
     return rows
 
 
+def check_default_study(config_file=ROOT / "config/config.yaml"):
+    """The floor and the peers assume the default study: say so before any work."""
+    import yaml
+
+    config = yaml.safe_load(Path(config_file).read_text())
+    training = config["training"]
+    study = (tuple(config["models"]), len(config["seeds"]), training["epochs"])
+    if study != (MODELS, RUNS // len(MODELS), EPOCHS) or training["train_examples"]:
+        sys.exit(
+            f"{config_file} is not the default study (models {list(MODELS)}, "
+            f"{RUNS // len(MODELS)} seeds, {EPOCHS} epochs, all training examples); "
+            f"the benchmark times that study: restore it (git checkout config/config.yaml)."
+        )
+    return [f"results/histories/{m}/seed{s}.nc" for m in MODELS for s in config["seeds"]]
+
+
 def snakemake_command():
     """The snakemake beside this Python (the venv's), else the one on PATH."""
     beside = Path(sys.executable).parent / "snakemake"
@@ -119,7 +135,7 @@ def pipeline_phase():
         shutil.copytree(ROOT / "config", scratch / "config")
         (scratch / "results/data").mkdir(parents=True)
         shutil.copy(ROOT / "results/data/mnist.nc", scratch / "results/data/mnist.nc")
-        targets = [f"results/histories/{m}/seed{s}.nc" for m in MODELS for s in (42, 0, 1, 2, 3)]
+        targets = check_default_study()
         command = [
             *(snakemake_command(), "-s", str(ROOT / "Snakefile"), "-d", tmp),
             *("--cores", "all", *targets),
@@ -277,6 +293,7 @@ def main():
         return
     if not snakemake_command():
         sys.exit("snakemake not found: run from the project's venv (make setup)")
+    check_default_study()
     if len(os.sched_getaffinity(0)) < 2 or not Path("results/data/mnist.nc").is_file():
         sys.exit(
             "needs 2 cores and results/data/mnist.nc: snakemake --cores all results/data/mnist.nc"

@@ -27,7 +27,7 @@ def relu_histogram(counts, edges):
     ReLU keeps every x > 0 and sends every x <= 0 (and -0.0) to 0, so the slots
     above the slot of 0 are unchanged, that slot collects itself and every slot
     below it, and NaN stays in the overflow slot. Saves binning the ReLU outputs:
-    half of the evaluation's histogram work.
+    half of the values binned without BatchNorm, a third with it.
     """
     zero = histogram(jnp.zeros(1, edges.dtype), edges).argmax()
     slots = jnp.arange(counts.shape[0])

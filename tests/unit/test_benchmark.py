@@ -40,3 +40,11 @@ def test_readme_table_is_the_committed_benchmark(bench):
     )
     for row in ("blog_loop", "bnlab_all_cores", "bnlab_pipeline"):
         assert all(row in rows for rows in result["models"].values())
+
+
+def test_benchmark_refuses_a_non_default_study(bench, tmp_path):
+    config = (ROOT / "config/config.yaml").read_text().replace("epochs: 20", "epochs: 3", 1)
+    (tmp_path / "config.yaml").write_text(config)
+    assert len(bench.check_default_study()) == 10
+    with pytest.raises(SystemExit, match="is not the default study"):
+        bench.check_default_study(tmp_path / "config.yaml")
