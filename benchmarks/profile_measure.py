@@ -8,19 +8,12 @@ batches; each piece is jitted alone and timed at its best of 5.
 import json
 import os
 import sys
-import time
+
+from roof import best_seconds
 
 
-def best_ms(fn, *args, repeats=5):
-    import jax
-
-    jax.block_until_ready(fn(*args))
-    times = []
-    for _ in range(repeats):
-        tic = time.perf_counter()
-        jax.block_until_ready(fn(*args))
-        times.append(time.perf_counter() - tic)
-    return 1000 * min(times)
+def best_ms(fn, *args):
+    return 1000 * best_seconds(fn, *args)
 
 
 def profile(model):
@@ -72,7 +65,9 @@ def profile(model):
             state.params,
         ),
         "ics": best_ms(
-            jax.jit(lambda p: internal_covariate_shift(jax.grad(loss_of), p, updates, ICS_LAYERS)),
+            jax.jit(
+                lambda p: internal_covariate_shift(jax.grad(loss_of), p, grads, updates, ICS_LAYERS)
+            ),
             state.params,
         ),
         "probe_forward": best_ms(jax.jit(probe_outputs), state),

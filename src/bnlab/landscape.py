@@ -44,15 +44,14 @@ def _index(layer):
     return int(layer.rsplit("_", 1)[1])
 
 
-def internal_covariate_shift(grad_fn, params, updates, layers, param="kernel"):
+def internal_covariate_shift(grad_fn, params, grads, updates, layers, param="kernel"):
     """Santurkar et al. Definition 2.1 for each of `layers` (e.g. Dense_1..3).
 
-    G is the gradient of layer i's `param` at the current parameters; G' the
-    same gradient after the layers before i (Dense_j and its normalization,
-    j < i) took this step's update. Returns ||G - G'||_2, the scale-free
+    G is layer i's `param` in `grads`, the gradient at the current parameters;
+    G' the same gradient after the layers before i (Dense_j and its
+    normalization, j < i) took this step's update. Returns ||G - G'||_2, the scale-free
     ||G - G'|| / ||G|| and cos(G, G'), each per layer.
     """
-    grads = grad_fn(params)
     l2, relative, cosine = [], [], []
     for layer in layers:
         i = _index(layer)

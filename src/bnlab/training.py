@@ -114,7 +114,7 @@ def make_measure(net, settings, relu_inputs):
             jax.value_and_grad(loss_of), state.params, grads, direction, multiples
         )
         ics_l2, ics_relative, ics_cos = internal_covariate_shift(
-            jax.grad(loss_of), state.params, updates, ICS_LAYERS
+            jax.grad(loss_of), state.params, grads, updates, ICS_LAYERS
         )
         (_, outputs), _ = net.apply(
             _variables(state), probe, train=True, mutable=["batch_stats"], rngs={"noise": noise}

@@ -56,7 +56,9 @@ def _two_layer(x=1.5, y=0.5):
 def test_internal_covariate_shift_by_hand():
     params = {"Dense_0": {"kernel": jnp.array([0.8])}, "Dense_1": {"kernel": jnp.array([1.2])}}
     updates = {"Dense_0": {"kernel": jnp.array([-0.3])}, "Dense_1": {"kernel": jnp.array([0.1])}}
-    l2, relative, cosine = internal_covariate_shift(_two_layer(), params, updates, ["Dense_1"])
+    l2, relative, cosine = internal_covariate_shift(
+        _two_layer(), params, _two_layer()(params), updates, ["Dense_1"]
+    )
     g = (1.2 * 0.8 * 1.5 - 0.5) * 0.8 * 1.5
     g_shifted = (1.2 * 0.5 * 1.5 - 0.5) * 0.5 * 1.5  # Dense_0 moved to 0.8 - 0.3
     assert float(l2[0]) == pytest.approx(abs(g - g_shifted), rel=1e-5)
@@ -67,7 +69,9 @@ def test_internal_covariate_shift_by_hand():
 def test_no_shift_without_preceding_updates():
     params = {"Dense_0": {"kernel": jnp.array([0.8])}, "Dense_1": {"kernel": jnp.array([1.2])}}
     updates = {"Dense_0": {"kernel": jnp.array([0.0])}, "Dense_1": {"kernel": jnp.array([0.7])}}
-    l2, _, _ = internal_covariate_shift(_two_layer(), params, updates, ["Dense_1"])
+    l2, _, _ = internal_covariate_shift(
+        _two_layer(), params, _two_layer()(params), updates, ["Dense_1"]
+    )
     assert float(l2[0]) == 0.0  # only layer 1's own update changed: not a covariate shift
 
 
