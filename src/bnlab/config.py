@@ -9,6 +9,7 @@ import jsonschema
 from bnlab import schemas
 from bnlab.architecture import BUILTIN, architectures, layer_widths, param_shapes
 from bnlab.errors import BnlabError
+from bnlab.numerics import check_rows
 
 TRAIN_SIZE = 60_000
 TEST_SIZE = 10_000
@@ -93,6 +94,7 @@ def validate_config(config, schema=None):
     _fill_defaults(config, schema)
     _check_architectures(config["architectures"])
     _check_consistency(config)
+    check_rows(config)
     _resolve_figures(config)
     _check_figures(config)
     _check_part2(config)

@@ -234,13 +234,35 @@ def load_history(path):
 
 
 def differences(a, b):
-    """Where two histories differ, ignoring timing attributes; [] if bit-identical."""
-    timing = set(history_schema()["timing_attributes"]) | {"cpu_affinity"}
+    """Where two histories differ, ignoring timing and the machine; [] if bit-identical."""
+    schema = history_schema()
+    ignored = set(schema["timing_attributes"]) | set(schema["machine_attributes"])
     found = [f"variable {n}" for n in sorted(set(a.variables) ^ set(b.variables))]
     for name in sorted(set(a.variables) & set(b.variables)):
         x, y = a[name].values, b[name].values
         if x.dtype != y.dtype or x.shape != y.shape or x.tobytes() != y.tobytes():
             found.append(f"variable {name}")
-    keys = (set(a.attrs) | set(b.attrs)) - timing
+    keys = (set(a.attrs) | set(b.attrs)) - ignored
     found += [f"attribute {k}" for k in sorted(keys) if str(a.attrs.get(k)) != str(b.attrs.get(k))]
     return found
+
+
+# What makes the same config give other bits, most likely first.
+CAUSES = {
+    "device": "they ran on different devices",
+    "cpu_isa": "the CPUs' vector instruction sets differ",
+    "xla_flags": "XLA flags differ",
+    "onednn_max_cpu_isa": "oneDNN's ISA cap differs",
+    "packages": "package versions differ",
+    "cpu_model": "the CPU models differ",
+    "cpu_flags": "the CPUs' vector extensions differ",
+}
+
+
+def likely_causes(a, b):
+    """Why two histories of one config may differ: the provenance they disagree on."""
+    return [
+        f"{why} ({a.attrs.get(key, '?')!s} vs {b.attrs.get(key, '?')!s})"
+        for key, why in CAUSES.items()
+        if str(a.attrs.get(key)) != str(b.attrs.get(key))
+    ]

@@ -1,4 +1,4 @@
-"""What produced a file: package versions, git commit, platform, XLA flags."""
+"""What produced a file: package versions, git commit, platform, CPU, XLA flags."""
 
 import datetime
 import importlib.metadata
@@ -8,6 +8,8 @@ import platform
 import subprocess
 import sys
 from pathlib import Path
+
+from bnlab.numerics import PORTABLE_ENV, cpu_info
 
 PACKAGES = ["bnlab", "jax", "jaxlib", "flax", "optax", "numpy", "xarray", "netCDF4"]
 
@@ -37,12 +39,24 @@ def git_commit(where=HERE):
         return "unknown"
 
 
+def device():
+    """What JAX computes on, e.g. 'cpu' or 'gpu: NVIDIA H200'; '' before JAX runs."""
+    jax = sys.modules.get("jax")
+    if jax is None:
+        return ""
+    first = jax.devices()[0]
+    return first.platform if first.platform == "cpu" else f"{first.platform}: {first.device_kind}"
+
+
 def provenance():
     return {
         "bnlab_version": package_versions(["bnlab"])["bnlab"],
         "packages": json.dumps(package_versions()),
         "git_commit": git_commit(),
         "xla_flags": os.environ.get("XLA_FLAGS", ""),
+        **{key.lower(): os.environ.get(key, "") for key in PORTABLE_ENV},
+        **cpu_info(),
+        "device": device(),
         "platform": platform.platform(),
         "python": sys.version.split()[0],
         "cpu_affinity": json.dumps(sorted(os.sched_getaffinity(0))),

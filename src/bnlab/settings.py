@@ -23,6 +23,7 @@ class Settings:
     test_examples: int | None
     threads: int
     on_divergence: str  # stop | record
+    cpu_numerics: str  # native | portable (bnlab.numerics)
     # diagnostics
     gradient_epochs: tuple
     tracked_parameter: str

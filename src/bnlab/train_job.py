@@ -1,10 +1,20 @@
-"""One training job: read mnist.nc, check inputs, train, write the history."""
+"""One training job: read mnist.nc, check inputs, train, write the history.
 
+Outside Snakemake, rerun the run of any history (on another machine, say):
+
+    python -m bnlab.train_job HISTORY.nc MNIST.nc OUTPUT.nc
+
+trains the history's model and seed with the training config it records.
+"""
+
+import json
 import os
+import sys
 
 from bnlab.data import load_mnist, scaling_stats
-from bnlab.history import history_dataset, write_history
+from bnlab.history import history_dataset, load_history, write_history
 from bnlab.io import check_writable
+from bnlab.numerics import use_cpu_numerics
 from bnlab.settings import Settings
 from bnlab.training import train
 
@@ -36,6 +46,7 @@ def enable_compile_cache(path=None):
 
 
 def run_training(model, seed, mnist, config, output, log=print):
+    use_cpu_numerics(config["training"]["cpu_numerics"])  # before JAX's backend starts
     import jax
 
     check_writable(output)
@@ -52,3 +63,18 @@ def run_training(model, seed, mnist, config, output, log=print):
     write_history(history_dataset(run, config, stats), output)
     log(f"wrote {output} ({sum(run.seconds):.1f} s of training and evaluation)")
     return run
+
+
+def rerun(history, mnist, output):
+    """Train again what `history` records (model, seed, training config)."""
+    attrs = load_history(history).attrs
+    config = json.loads(attrs["config"])
+    return run_training(attrs["model"], int(attrs["seed"]), mnist, config, output)
+
+
+if __name__ == "__main__":
+    from bnlab.errors import exit_on_error
+
+    if len(sys.argv) != 4:
+        sys.exit(__doc__.split("\n\n", 1)[1])
+    exit_on_error(rerun, *sys.argv[1:])

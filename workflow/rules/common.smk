@@ -6,6 +6,7 @@ from bnlab.architecture import architectures
 from bnlab.config import validate_config
 from bnlab.errors import BnlabError
 from bnlab.figures import FIGURES, caption, options, output_paths
+from bnlab.gpus import training_gpus
 
 try:
     CONFIG = validate_config(config)
@@ -20,6 +21,14 @@ SWEEP_HISTORY = "results/part2/sweep/{optimizer}/{model}/lr{lr}/seed{seed}.nc"
 ENV = "../../environment.yml"
 
 ARCHITECTURES = architectures(CONFIG["architectures"])
+# Training jobs take a GPU slot where JAX can use a GPU (bnlab.gpus); locally
+# at most jobs_per_gpu share each GPU, unless --resources gpu=N says otherwise.
+GPUS = training_gpus()
+if GPUS and workflow.global_resources["_nodes"].value is None:
+    if "gpu" not in workflow.global_resources:
+        workflow.register_resource("gpu", GPUS * CONFIG["gpu"]["jobs_per_gpu"])
+GPU_SLOTS = 1 if GPUS else 0
+GPU_PARAMS = {"gpus": GPUS, "jobs_per_gpu": CONFIG["gpu"]["jobs_per_gpu"]}
 FIGS = CONFIG["figures"]
 PART2 = CONFIG["part2"]
 SWEEP = PART2["sweep"]

@@ -25,9 +25,12 @@ rule train:
         * attempt,
         # Not a request: the estimate `python -m bnlab.plan` adds up.
         estimate_s=train_seconds(CONFIG["training"]["epochs"]),
+        # A GPU slot where JAX can use a GPU (SLURM: --gpus=1 per job).
+        gpu=GPU_SLOTS,
     params:
         # Only what changes training: figure options never retrain.
         config=lambda wildcards: training_config(wildcards.model),
+        gpu=GPU_PARAMS,
     script:
         "../scripts/train.py"
 
@@ -46,8 +49,10 @@ use rule train as train_part2 with:
         runtime=lambda wildcards, attempt: train_minutes(PART2["epochs"], "measured")
         * attempt,
         estimate_s=train_seconds(PART2["epochs"], "measured"),
+        gpu=GPU_SLOTS,
     params:
         config=lambda wildcards: part2_config(wildcards.model, wildcards.optimizer),
+        gpu=GPU_PARAMS,
 
 
 # The learning-rate sweep, per model, rate and seed.
@@ -62,7 +67,9 @@ use rule train as train_sweep with:
         mem_mb=lambda wildcards, attempt: 1500 * attempt,
         runtime=lambda wildcards, attempt: train_minutes(SWEEP["epochs"]) * attempt,
         estimate_s=train_seconds(SWEEP["epochs"]),
+        gpu=GPU_SLOTS,
     params:
         config=lambda wildcards: sweep_config(
             wildcards.model, wildcards.optimizer, wildcards.lr
         ),
+        gpu=GPU_PARAMS,

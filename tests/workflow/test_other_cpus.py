@@ -1,0 +1,125 @@
+"""The same numbers on other x86-64 CPUs (docs/reproducibility.md).
+
+Two references stand in for machines we do not have: the smoke run made on an
+AVX2-only AMD EPYC (../shared/reference/avx2), and qemu-user emulating an AVX2
+CPU (apt-get install qemu-user), which runs the very same job on this machine.
+"""
+
+import hashlib
+import json
+import os
+import shutil
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+
+from bnlab.history import differences, load_history
+from bnlab.numerics import cpu_info
+from tests.conftest import REPO, snakemake, test_config
+
+REFERENCE = REPO.parent / "shared/reference/avx2/smoke-histories.json"
+QEMU = shutil.which("qemu-x86_64")
+# Like the reference's machine: AVX2 and FMA, no AVX-512. An Intel one too.
+AVX2_CPUS = ("EPYC-Rome", "Haswell")
+MODELS = ("baseline", "batchnorm")
+PORTABLE = {
+    "training": {"cpu_numerics": "portable"},
+    "diagnostics": {"eval_chunk": 250, "probe_examples": 256},
+}
+
+needs_qemu = pytest.mark.skipif(
+    QEMU is None, reason="qemu-x86_64 is not installed (apt-get install qemu-user)"
+)
+
+
+def reference():
+    if not REFERENCE.is_file():
+        pytest.fail(f"the AVX2 reference {REFERENCE} is missing (it ships in ../shared/)")
+    return json.loads(REFERENCE.read_text())
+
+
+def digests(path):
+    """SHA-256 of every data variable's bytes, as the reference records them."""
+    ds = load_history(path)
+    return {
+        name: hashlib.sha256(np.ascontiguousarray(ds[name].values).tobytes()).hexdigest()
+        for name in ds.data_vars
+    }
+
+
+def smoke_histories(workdir, mnist_dir, tfds_dir, **sections):
+    config = test_config(mnist_dir, tfds_dir, **sections)
+    targets = [f"results/histories/{m}/seed42.nc" for m in MODELS]
+    run = snakemake(workdir, config, *targets)
+    assert run.returncode == 0, run.stdout[-3000:]
+    return {m: workdir / t for m, t in zip(MODELS, targets, strict=True)}
+
+
+@pytest.fixture(scope="module")
+def native(tmp_path_factory, prepared_mnist, mnist_dir, tfds_dir):
+    workdir = tmp_path_factory.mktemp("native")
+    (workdir / "results/data").mkdir(parents=True)
+    shutil.copy2(prepared_mnist, workdir / "results/data/mnist.nc")
+    return smoke_histories(workdir, mnist_dir, tfds_dir)
+
+
+@pytest.fixture(scope="module")
+def portable(tmp_path_factory, prepared_mnist, mnist_dir, tfds_dir):
+    workdir = tmp_path_factory.mktemp("portable")
+    (workdir / "results/data").mkdir(parents=True)
+    shutil.copy2(prepared_mnist, workdir / "results/data/mnist.nc")
+    return smoke_histories(workdir, mnist_dir, tfds_dir, **PORTABLE)
+
+
+def emulate(jobs, mnist):
+    """Rerun each (history, cpu, output) under qemu, one core each, two at a time."""
+    for pair in (jobs[i : i + 2] for i in range(0, len(jobs), 2)):
+        procs = [
+            subprocess.Popen(
+                ["taskset", "-c", str(core), QEMU, "-cpu", cpu, sys.executable]
+                + ["-m", "bnlab.train_job", str(history), str(mnist), str(out)],
+                stdout=subprocess.PIPE,
+                stderr=subprocess.STDOUT,
+                text=True,
+                # No compile cache: this machine's programs are not the emulated CPU's.
+                env=dict(os.environ, BNLAB_JAX_CACHE=""),
+            )
+            for core, (history, cpu, out) in enumerate(pair)
+        ]
+        for proc in procs:
+            log = proc.communicate(timeout=900)[0]
+            assert proc.returncode == 0, log[-3000:]
+
+
+def test_a_native_run_on_an_avx2_only_cpu_matches_the_reference(native):
+    info = cpu_info()
+    if info["cpu_isa"] != "avx2":
+        pytest.skip(
+            f"this CPU ({info['cpu_model']}) has {info['cpu_isa']}, the reference's has avx2: "
+            f"native kernels differ between them by design; the emulated tests cover this machine"
+        )
+    for model, path in native.items():
+        assert digests(path) == reference()[f"results/histories/{model}/seed42.nc"]["variables"]
+
+
+@needs_qemu
+def test_an_emulated_avx2_cpu_computes_what_the_avx2_machine_did(native, prepared_mnist, tmp_path):
+    """The emulator is a faithful stand-in: a native baseline run under it
+    equals the real AVX2 machine's in every variable (BatchNorm's rsqrt is
+    emulated exactly, unlike hardware, so only the baseline is compared)."""
+    out = tmp_path / "emulated.nc"
+    emulate([(native["baseline"], AVX2_CPUS[0], out)], prepared_mnist)
+    expected = reference()["results/histories/baseline/seed42.nc"]["variables"]
+    assert digests(out) == expected
+    if cpu_info()["cpu_isa"] == "avx512f":  # what portable mode is for
+        assert digests(native["baseline"]) != expected
+
+
+@needs_qemu
+def test_portable_runs_give_the_same_bits_on_emulated_avx2_cpus(portable, prepared_mnist, tmp_path):
+    jobs = [(portable[m], cpu, tmp_path / f"{cpu}-{m}.nc") for cpu in AVX2_CPUS for m in MODELS]
+    emulate(jobs, prepared_mnist)
+    for history, cpu, out in jobs:
+        assert differences(load_history(history), load_history(out)) == [], (cpu, history)
