@@ -82,14 +82,14 @@ def test_config(mnist_dir, tfds_dir, **sections):
 test_config.__test__ = False  # a helper, not a test
 
 
-def snakemake(workdir, config, *args, timeout=1200, env_offline=False):
+def snakemake(workdir, config, *args, timeout=1200, env_offline=False, env=None):
     """Run the repository's workflow in `workdir` with `config`; output in .stdout."""
     workdir = Path(workdir)
     (workdir / "config").mkdir(parents=True, exist_ok=True)
     (workdir / "config/config.yaml").write_text(yaml.safe_dump(config))
     cmd = [str(BIN / "snakemake"), "-s", str(REPO / "Snakefile"), "-d", str(workdir)]
     cmd += ["--cores", "2", *args]
-    env = dict(os.environ, PATH=f"{BIN}:{os.environ['PATH']}")
+    env = dict(os.environ, **(env or {}), PATH=f"{BIN}:{os.environ['PATH']}")
     if env_offline:
         env["BNLAB_OFFLINE"] = "1"
     return subprocess.run(
