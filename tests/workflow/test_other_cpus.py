@@ -120,7 +120,10 @@ def test_an_emulated_avx2_cpu_computes_what_the_avx2_machine_did(native, prepare
 @needs_qemu
 def test_portable_runs_give_the_same_bits_on_emulated_avx2_cpus(portable, prepared_mnist, tmp_path):
     """Each model on another emulated CPU (AMD, Intel), side by side."""
-    jobs = [(portable[m], cpu, tmp_path / f"{cpu}-{m}.nc") for m, cpu in zip(MODELS, AVX2_CPUS)]
+    jobs = [
+        (portable[m], cpu, tmp_path / f"{cpu}-{m}.nc")
+        for m, cpu in zip(MODELS, AVX2_CPUS, strict=True)
+    ]
     emulate(jobs, prepared_mnist)
     for history, cpu, out in jobs:
         assert differences(load_history(history), load_history(out)) == [], (cpu, history)
