@@ -14,6 +14,18 @@ from pathlib import Path
 _held = []  # open lock files: a claim lasts as long as the process
 
 
+def hold(path):
+    """Lock `path` for as long as this process lives; False if another process holds it."""
+    handle = open(path, "w")  # noqa: SIM115
+    try:
+        fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        handle.close()
+        return False
+    _held.append(handle)
+    return True
+
+
 def claim_cores(n, lock_dir=None):
     """Pin this process to `n` cores not claimed by another bnlab job.
 
@@ -26,16 +38,10 @@ def claim_cores(n, lock_dir=None):
     lock_dir = Path(lock_dir or tempfile.gettempdir())
     claimed = []
     for core in allowed:
-        handle = open(lock_dir / f"bnlab-cpu{core}.lock", "w")  # noqa: SIM115
-        try:
-            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
-            handle.close()
-            continue
-        _held.append(handle)
-        claimed.append(core)
-        if len(claimed) == n:
-            break
+        if hold(lock_dir / f"bnlab-cpu{core}.lock"):
+            claimed.append(core)
+            if len(claimed) == n:
+                break
     # More jobs than cores: share the first ones rather than wait.
     claimed += [c for c in allowed if c not in claimed][: n - len(claimed)]
     os.sched_setaffinity(0, claimed)

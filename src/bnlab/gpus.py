@@ -6,17 +6,16 @@ job on the same GPU fails. Each job here allocates on demand, up to its share.
 No JAX import: the workflow calls this at parse time and before JAX starts.
 """
 
-import fcntl
 import importlib.metadata
 import os
 import tempfile
 from pathlib import Path
 
+from bnlab.affinity import hold
+
 CUDA_PLUGINS = ("jax-cuda12-plugin", "jax-cuda13-plugin")
 # Headroom for the CUDA context and XLA's own buffers on each GPU.
 USABLE_FRACTION = 0.9
-
-_held = []  # open lock files: a claim lasts as long as the process
 
 
 def jax_has_cuda():
@@ -77,13 +76,8 @@ def claim_gpu(gpus, jobs_per_gpu, lock_dir=None, environ=os.environ):
     # Fill GPUs evenly: the first slot of every GPU before the second of any.
     for slot in range(jobs_per_gpu):
         for gpu in ids[:gpus]:
-            handle = open(lock_dir / f"bnlab-gpu{gpu}-slot{slot}.lock", "w")  # noqa: SIM115
-            try:
-                fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
-            except BlockingIOError:
-                handle.close()
+            if not hold(lock_dir / f"bnlab-gpu{gpu}-slot{slot}.lock"):
                 continue
-            _held.append(handle)
             environ["CUDA_VISIBLE_DEVICES"] = gpu
             environ.update(memory_env(jobs_per_gpu))
             return gpu

@@ -10,7 +10,7 @@ caps only the code XLA emits itself, not these libraries.
 `training.cpu_numerics: portable` pins every choice that depends on the CPU:
 
 - YNNPACK off, so products go to oneDNN, whose kernels `ONEDNN_MAX_CPU_ISA`
-  caps at AVX2 (present on every x86-64 CPU since 2013-2015);
+  caps at AVX2 (Intel since Haswell, AMD since Zen; not some Atoms and Pentiums);
 - XLA's own code capped at SSE4.2, below what any AVX2 CPU has (AVX2 would do,
   but SSE4.2 is what we could check under emulation: docs/reproducibility.md);
 - no platform-dependent math (rsqrt, tanh and friends by the hardware's

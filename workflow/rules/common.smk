@@ -28,7 +28,6 @@ if GPUS and workflow.global_resources["_nodes"].value is None:
     if "gpu" not in workflow.global_resources:
         workflow.register_resource("gpu", GPUS * CONFIG["gpu"]["jobs_per_gpu"])
 GPU_SLOTS = 1 if GPUS else 0
-GPU_PARAMS = {"gpus": GPUS, "jobs_per_gpu": CONFIG["gpu"]["jobs_per_gpu"]}
 FIGS = CONFIG["figures"]
 PART2 = CONFIG["part2"]
 SWEEP = PART2["sweep"]

@@ -30,7 +30,6 @@ rule train:
     params:
         # Only what changes training: figure options never retrain.
         config=lambda wildcards: training_config(wildcards.model),
-        gpu=GPU_PARAMS,
     script:
         "../scripts/train.py"
 
@@ -52,7 +51,6 @@ use rule train as train_part2 with:
         gpu=GPU_SLOTS,
     params:
         config=lambda wildcards: part2_config(wildcards.model, wildcards.optimizer),
-        gpu=GPU_PARAMS,
 
 
 # The learning-rate sweep, per model, rate and seed.
@@ -72,4 +70,3 @@ use rule train as train_sweep with:
         config=lambda wildcards: sweep_config(
             wildcards.model, wildcards.optimizer, wildcards.lr
         ),
-        gpu=GPU_PARAMS,

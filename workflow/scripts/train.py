@@ -1,23 +1,25 @@
 """Snakemake adapter: train one model from one seed -> its history file."""
 
 from bnlab.affinity import claim_cores
+from bnlab.config import validate_config
 from bnlab.errors import exit_on_error
-from bnlab.gpus import claim_gpu
+from bnlab.gpus import claim_gpu, training_gpus
 from bnlab.logs import log_to
-from bnlab.numerics import use_cpu_numerics
 
 # Pin before JAX starts its thread pool.
 cores = claim_cores(snakemake.threads)
 
 
-def main(wildcards, params, input, output, log):
-    # XLA reads its flags when JAX starts: set them before anything imports it.
-    use_cpu_numerics(params.config["training"]["cpu_numerics"])
-    gpu = claim_gpu(params.gpu["gpus"], params.gpu["jobs_per_gpu"]) if params.gpu["gpus"] else None
+def main(wildcards, params, input, output, log, config):
+    # Before JAX starts: it reads CUDA_VISIBLE_DEVICES and its memory policy once.
+    # (Read here, not in params: the GPU count must not retrain anything.)
+    gpus = training_gpus()
+    gpu = claim_gpu(gpus, validate_config(config)["gpu"]["jobs_per_gpu"]) if gpus else None
     from bnlab.train_job import run_training
 
     logger = log_to(log)
-    logger.info("model %s seed %s on cores %s, GPU %s", wildcards.model, wildcards.seed, cores, gpu)
+    where = f"cores {cores}" + (f", GPU {gpu}" if gpu else "")
+    logger.info("model %s seed %s on %s", wildcards.model, wildcards.seed, where)
     run_training(
         model=wildcards.model,
         seed=int(wildcards.seed),
@@ -29,5 +31,11 @@ def main(wildcards, params, input, output, log):
 
 
 exit_on_error(
-    main, snakemake.wildcards, snakemake.params, snakemake.input, snakemake.output, snakemake.log[0]
+    main,
+    snakemake.wildcards,
+    snakemake.params,
+    snakemake.input,
+    snakemake.output,
+    snakemake.log[0],
+    snakemake.config,
 )

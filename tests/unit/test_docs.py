@@ -1,0 +1,78 @@
+"""The docs cannot rot silently: every config key and repository path they
+name exists (README.md and docs/*.md)."""
+
+import re
+
+import pytest
+
+from bnlab import schemas
+from tests.conftest import REPO
+
+DOCS = [REPO / "README.md", *sorted((REPO / "docs").glob("*.md"))]
+SECTIONS = "data|models|architectures|seeds|training|diagnostics|figures|part2|gpu"
+# `training.cpu_numerics: portable`, `figures.seed = 7 ...`: the key is the first word.
+KEY = re.compile(rf"`(({SECTIONS})\.[A-Za-z0-9_.<>]+)")
+# Keys the docs name on purpose although the schema lacks them.
+NOT_KEYS = {
+    "training.epoch": "docs/reliability.md: the misspelled key of an error example",
+    "training.weight_decay": "docs/developing.md: how to add an option",
+    "figures.my_plot": "docs/developing.md: how to add a figure",
+}
+FILE = re.compile(r"\.(py|md|smk|yaml|rst|nc|png|json)$")  # `figures.py` is a file
+# Paths in the repository, in backticks or as Markdown link targets.
+PATH = re.compile(
+    r"(?:`|\]\()((?:src|docs|workflow|config|tests|benchmarks|profiles|\.ci)/[^`)\s:]*)"
+)
+
+
+NOT_PATHS = {"workflow/report/my_plot.rst": "docs/developing.md: how to add a figure"}
+
+
+def schema_has(key, node=None, root=None):
+    """Whether the config schema allows the dotted `key` (placeholders <...>
+    and list indices match anything there)."""
+    root = root or schemas.load("config")
+    node = root if node is None else node
+    if "$ref" in node:
+        node = root["$defs"][node["$ref"].rsplit("/", 1)[1]]
+    if not key:
+        return True
+    head, _, rest = key.partition(".")
+    if "items" in node and head.isdigit():
+        return schema_has(rest, node["items"], root)
+    properties = node.get("properties", {})
+    if head in properties:
+        return schema_has(rest, properties[head], root)
+    extra = node.get("additionalProperties")
+    if isinstance(extra, dict) or head.startswith("<"):
+        return schema_has(rest, extra if isinstance(extra, dict) else {}, root)
+    return False
+
+
+def named(pattern, text):
+    return sorted({m.group(1).rstrip(".,") for m in pattern.finditer(text)})
+
+
+@pytest.mark.parametrize("doc", DOCS, ids=lambda p: p.name)
+def test_every_config_key_the_docs_name_exists(doc):
+    keys = [k for k in named(KEY, doc.read_text()) if k not in NOT_KEYS and not FILE.search(k)]
+    assert [k for k in keys if not schema_has(k)] == []
+
+
+@pytest.mark.parametrize("doc", DOCS, ids=lambda p: p.name)
+def test_every_repository_path_the_docs_name_exists(doc):
+    text = doc.read_text()
+    paths = [p for p in named(PATH, text) if p not in NOT_PATHS]
+    # Links are relative to the doc's own folder; backticked paths to the repository.
+    links = {m.group(1) for m in re.finditer(r"\]\(([^)#\s]+)", text) if "://" not in m.group(1)}
+    missing = [p for p in paths if not (REPO / p).exists() and not (doc.parent / p).exists()]
+    missing += [p for p in sorted(links) if not (doc.parent / p).exists()]
+    assert missing == []
+
+
+def test_the_checks_can_fail():
+    assert not schema_has("training.no_such_key")
+    assert not schema_has("gpu.jobs_per_cpu")
+    assert schema_has("figures.unit_statistics.unit") and schema_has("models.0")
+    assert named(KEY, "set `training.cpu_numerics: portable`") == ["training.cpu_numerics"]
+    assert named(PATH, "see [x](src/bnlab/nope.py)") == ["src/bnlab/nope.py"]
