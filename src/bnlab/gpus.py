@@ -68,17 +68,17 @@ def memory_env(jobs_per_gpu):
 def claim_gpu(gpus, jobs_per_gpu, lock_dir=None, environ=os.environ):
     """Take a free slot on one of `gpus` GPUs and make it this process's only
     GPU. A slot is a lock file the kernel releases when the process dies.
-    Returns the GPU's index, or None when every slot is taken (the workflow's
-    `gpu` resource prevents that)."""
+    Returns the GPU's id, or None when every slot is taken (more jobs than
+    slots: `--resources gpu=N` above GPUs x jobs_per_gpu); the memory share
+    applies either way, so no job preallocates most of a GPU."""
+    environ.update(memory_env(jobs_per_gpu))
     lock_dir = Path(lock_dir or tempfile.gettempdir())
     visible = environ.get("CUDA_VISIBLE_DEVICES")
     ids = _visible_ids(visible) if visible is not None else [str(i) for i in range(gpus)]
     # Fill GPUs evenly: the first slot of every GPU before the second of any.
     for slot in range(jobs_per_gpu):
         for gpu in ids[:gpus]:
-            if not hold(lock_dir / f"bnlab-gpu{gpu}-slot{slot}.lock"):
-                continue
-            environ["CUDA_VISIBLE_DEVICES"] = gpu
-            environ.update(memory_env(jobs_per_gpu))
-            return gpu
+            if hold(lock_dir / f"bnlab-gpu{gpu}-slot{slot}.lock"):
+                environ["CUDA_VISIBLE_DEVICES"] = gpu
+                return gpu
     return None

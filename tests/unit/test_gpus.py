@@ -40,7 +40,7 @@ def test_jobs_fill_gpus_evenly_then_stop(tmp_path):
     assert taken == ["0", "1", "0", "1", None]
     assert [e.get("CUDA_VISIBLE_DEVICES") for e in envs] == ["0", "1", "0", "1", None]
     assert envs[0]["XLA_PYTHON_CLIENT_MEM_FRACTION"] == "0.450"
-    assert envs[4] == {}
+    assert envs[4] == memory_env(2)  # no slot left, but still no preallocation
 
 
 def test_jobs_use_the_gpus_they_were_given(tmp_path):

@@ -20,6 +20,8 @@ def main(wildcards, params, input, output, log, config):
     logger = log_to(log)
     where = f"cores {cores}" + (f", GPU {gpu}" if gpu else "")
     logger.info("model %s seed %s on %s", wildcards.model, wildcards.seed, where)
+    if gpus and gpu is None:
+        logger.warning("every GPU slot is taken: this job shares the GPUs (gpu.jobs_per_gpu)")
     run_training(
         model=wildcards.model,
         seed=int(wildcards.seed),
