@@ -191,7 +191,7 @@ def pixel_stats(images):
 
 
 def scaling_stats(ds, pixel_scaling):
-    """Per split (mean, std, max) used to scale pixels to about [-1, 1].
+    """Per split (mean, std, max) used to scale pixels to about [-0.15, 1].
 
     `train` applies the training statistics to both splits; `per_split`
     scales each split with its own, as the blog does.
