@@ -78,3 +78,11 @@ def test_gradient_epoch_beyond_training(config):
 def test_batchnorm_parameter_tracked_in_baseline(config):
     config["diagnostics"]["tracked_parameter"] = "BatchNorm_0/scale"
     assert "does not exist in model 'baseline'" in _error(config)
+
+
+def test_config_yaml_states_the_schema_defaults():
+    """config/config.yaml writes out every default for the reader; it must not
+    drift from the schema, the one home of defaults. A study that chooses
+    otherwise says so in its own config file (as config/smoke.yaml does)."""
+    written = yaml.safe_load((REPO / "config/config.yaml").read_text())
+    assert validate_config(written) == validate_config({})
