@@ -1,6 +1,7 @@
 """Compare histories of two result folders bit for bit.
 
 Usage: python -m bnlab.compare RESULTS_A RESULTS_B
+Compares every history below the two folders (Part 1, Part 2 and the sweep).
 Exits 1 and names every difference; timing attributes and the machine's name
 are ignored. Where variables differ, it names the likely cause: another CPU
 instruction set, other XLA flags or package versions (docs/reproducibility.md).
@@ -12,10 +13,14 @@ from pathlib import Path
 from bnlab.history import differences, likely_causes, load_history
 
 
+def history_files(folder):
+    """Every history below a results folder: its .nc files but the data."""
+    return sorted(p.relative_to(folder) for p in folder.rglob("*.nc") if "data" not in p.parts)
+
+
 def compare_folders(a, b):
     a, b = Path(a), Path(b)
-    names = sorted(p.relative_to(a) for p in a.glob("histories/*/*.nc"))
-    other = sorted(p.relative_to(b) for p in b.glob("histories/*/*.nc"))
+    names, other = history_files(a), history_files(b)
     problems = [f"{n}: only in one folder" for n in sorted(set(names) ^ set(other))]
     causes = set()
     for name in sorted(set(names) & set(other)):

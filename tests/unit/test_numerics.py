@@ -3,9 +3,10 @@ what a history records of the machine (bnlab.numerics, bnlab.history)."""
 
 import pytest
 
+from bnlab import compare
 from bnlab.config import validate_config
 from bnlab.errors import BnlabError
-from bnlab.history import differences, likely_causes
+from bnlab.history import differences, likely_causes, write_history
 from bnlab.numerics import (
     PORTABLE_ENV,
     PORTABLE_XLA_FLAGS,
@@ -119,3 +120,20 @@ def test_the_default_config_needs_smaller_products_to_be_portable():
     with pytest.raises(BnlabError, match="diagnostics.eval_chunk = 1000 is too large"):
         validate_config({"training": {"cpu_numerics": "portable"}})
     validate_config({"training": {"cpu_numerics": "portable"}, **SMALL})
+
+
+def test_compare_reads_every_history_and_names_the_cause(tmp_path, capsys):
+    a = synthetic_history("baseline", 0)
+    a.attrs.update(cpu_isa="avx512f")
+    b = a.copy(deep=True)
+    b["test_loss"] = b.test_loss * 1.001
+    b.attrs.update(cpu_isa="avx2")
+    for root, ds in (("a", a), ("b", b)):
+        for path in ("histories/baseline/seed0.nc", "part2/histories/sgd/baseline/seed0.nc"):
+            write_history(ds, tmp_path / root / path)
+        write_history(a, tmp_path / root / "data/not_a_history.nc")  # skipped, like mnist.nc
+    assert compare.main([str(tmp_path / "a"), str(tmp_path / "b")]) == 1
+    out = capsys.readouterr().out.splitlines()
+    assert "part2/histories/sgd/baseline/seed0.nc: variable test_loss" in out
+    assert "likely cause: the CPUs' vector instruction sets differ (avx512f vs avx2)" in out
+    assert out[-1] == "2 histories compared, 2 differences"
