@@ -11,6 +11,7 @@ import json
 import os
 import sys
 
+from bnlab.affinity import claim_cores
 from bnlab.data import load_mnist, scaling_stats
 from bnlab.history import history_dataset, load_history, write_history
 from bnlab.io import check_writable
@@ -69,6 +70,9 @@ def rerun(history, mnist, output):
     """Train again what `history` records (model, seed, training config)."""
     attrs = load_history(history).attrs
     config = json.loads(attrs["config"])
+    # Histories made before training.cpu_numerics existed all ran natively.
+    config["training"].setdefault("cpu_numerics", "native")
+    claim_cores(config["training"]["threads"])  # thread count changes reductions' bits
     return run_training(attrs["model"], int(attrs["seed"]), mnist, config, output)
 
 

@@ -98,6 +98,19 @@ def emulate(jobs, mnist):
             assert proc.returncode == 0, log[-3000:]
 
 
+def test_rerunning_a_history_reproduces_it(native, prepared_mnist, tmp_path):
+    """python -m bnlab.train_job retrains what a history records, on the
+    thread count it records, bit for bit: what the emulated runs rely on."""
+    out = tmp_path / "rerun.nc"
+    run = subprocess.run(
+        [sys.executable, "-m", "bnlab.train_job", native["batchnorm"], prepared_mnist, out],
+        capture_output=True,
+        text=True,
+    )
+    assert run.returncode == 0, run.stderr[-3000:]
+    assert differences(load_history(native["batchnorm"]), load_history(out)) == []
+
+
 def test_a_native_run_on_an_avx2_only_cpu_matches_the_reference(native):
     info = cpu_info()
     if info["cpu_isa"] != "avx2":
