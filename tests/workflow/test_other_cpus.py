@@ -54,7 +54,10 @@ def digests(path):
     }
 
 
-def smoke_histories(workdir, mnist_dir, tfds_dir, **sections):
+def smoke_histories(workdir, mnist, mnist_dir, tfds_dir, **sections):
+    """The smoke config's two histories, trained by the workflow from `mnist`."""
+    (workdir / "results/data").mkdir(parents=True)
+    shutil.copy2(mnist, workdir / "results/data/mnist.nc")
     config = test_config(mnist_dir, tfds_dir, **sections)
     targets = [f"results/histories/{m}/seed42.nc" for m in MODELS]
     run = snakemake(workdir, config, *targets)
@@ -65,17 +68,13 @@ def smoke_histories(workdir, mnist_dir, tfds_dir, **sections):
 @pytest.fixture(scope="module")
 def native(tmp_path_factory, prepared_mnist, mnist_dir, tfds_dir):
     workdir = tmp_path_factory.mktemp("native")
-    (workdir / "results/data").mkdir(parents=True)
-    shutil.copy2(prepared_mnist, workdir / "results/data/mnist.nc")
-    return smoke_histories(workdir, mnist_dir, tfds_dir)
+    return smoke_histories(workdir, prepared_mnist, mnist_dir, tfds_dir)
 
 
 @pytest.fixture(scope="module")
 def portable(tmp_path_factory, prepared_mnist, mnist_dir, tfds_dir):
     workdir = tmp_path_factory.mktemp("portable")
-    (workdir / "results/data").mkdir(parents=True)
-    shutil.copy2(prepared_mnist, workdir / "results/data/mnist.nc")
-    return smoke_histories(workdir, mnist_dir, tfds_dir, **PORTABLE)
+    return smoke_histories(workdir, prepared_mnist, mnist_dir, tfds_dir, **PORTABLE)
 
 
 def emulate(jobs, mnist):

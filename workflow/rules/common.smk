@@ -24,9 +24,9 @@ ARCHITECTURES = architectures(CONFIG["architectures"])
 # Training jobs take a GPU slot where JAX can use a GPU (bnlab.gpus); locally
 # at most jobs_per_gpu share each GPU, unless --resources gpu=N says otherwise.
 GPUS = training_gpus()
-if GPUS and workflow.global_resources["_nodes"].value is None:
-    if "gpu" not in workflow.global_resources:
-        workflow.register_resource("gpu", GPUS * CONFIG["gpu"]["jobs_per_gpu"])
+LOCAL_RUN = workflow.global_resources["_nodes"].value is None
+if GPUS and LOCAL_RUN and "gpu" not in workflow.global_resources:
+    workflow.register_resource("gpu", GPUS * CONFIG["gpu"]["jobs_per_gpu"])
 GPU_SLOTS = 1 if GPUS else 0
 FIGS = CONFIG["figures"]
 PART2 = CONFIG["part2"]
