@@ -1,5 +1,5 @@
 # bnlab: how does batch normalization help a deep MLP train on MNIST?
-# Data flows one way: prepare_data -> train {model}/{seed} -> figures/tables.
+# Data flows one way: prepare_data -> train (every run of every study) -> figures/tables.
 
 from snakemake.utils import min_version
 
@@ -24,7 +24,7 @@ rule all:
     default_target: True
     input:
         MNIST,
-        histories(),
+        histories("blog"),
         figure_targets("all"),
 
 

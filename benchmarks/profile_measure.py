@@ -21,7 +21,7 @@ def profile(model):
     import jax.numpy as jnp
     import numpy as np
 
-    from bnlab.architecture import ICS_LAYERS, WIDTHS, architectures, relu_inputs
+    from bnlab.architecture import architectures, ics_layers, max_width, relu_inputs
     from bnlab.landscape import internal_covariate_shift, landscape, unit_percentiles
     from bnlab.models import build_model
     from bnlab.settings import Settings
@@ -66,13 +66,17 @@ def profile(model):
         ),
         "ics": best_ms(
             jax.jit(
-                lambda p: internal_covariate_shift(jax.grad(loss_of), p, grads, updates, ICS_LAYERS)
+                lambda p: internal_covariate_shift(
+                    jax.grad(loss_of), p, grads, updates, ics_layers(architecture)
+                )
             ),
             state.params,
         ),
         "probe_forward": best_ms(jax.jit(probe_outputs), state),
         "percentiles": best_ms(
-            jax.jit(lambda o: unit_percentiles(o, relu, settings.percentiles, max(WIDTHS))),
+            jax.jit(
+                lambda o: unit_percentiles(o, relu, settings.percentiles, max_width(architecture))
+            ),
             outputs,
         ),
     }

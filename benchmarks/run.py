@@ -110,15 +110,23 @@ def check_default_study(config_file=ROOT / "config/config.yaml"):
     import yaml
 
     config = yaml.safe_load(Path(config_file).read_text())
-    training = config["training"]
-    study = (tuple(config["models"]), len(config["seeds"]), training["epochs"])
-    if study != (MODELS, RUNS // len(MODELS), EPOCHS) or training["train_examples"]:
+    training, blog = config["training"], config["studies"]["blog"]
+    study = (tuple(blog["model"]), len(blog["seed"]), training["epochs"])
+    if (
+        study != (MODELS, RUNS // len(MODELS), EPOCHS)
+        or training["train_examples"]
+        or set(blog)
+        - {
+            "model",
+            "seed",
+        }
+    ):
         sys.exit(
             f"{config_file} is not the default study (models {list(MODELS)}, "
             f"{RUNS // len(MODELS)} seeds, {EPOCHS} epochs, all training examples); "
             f"the benchmark times that study: restore it (git checkout config/config.yaml)."
         )
-    return [f"results/histories/{m}/seed{s}.nc" for m in MODELS for s in config["seeds"]]
+    return [f"results/blog/histories/model={m}/seed{s}.nc" for m in MODELS for s in blog["seed"]]
 
 
 def snakemake_command():

@@ -45,7 +45,7 @@ def _history(model, seed, settings, config):
     architecture = architectures(VARIANTS)[model]
     data = synthetic_data(seed=seed)
     run = train(model, architecture, seed, data, stats, settings, log=lambda _: None)
-    return history_dataset(run, json.loads(config), stats)
+    return history_dataset(run, {"architecture": architecture, **json.loads(config)}, stats)
 
 
 VARIANTS = {"strong_noise": {"normalization": "noisy_batch", "noise_mean": 2.0}}

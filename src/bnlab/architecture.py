@@ -3,14 +3,16 @@
 A model is a name mapped to an architecture: the options of bnlab.models.MLP.
 `baseline` and `batchnorm` are the blog's two models, Part 2's variants are
 built in too, and the config may add more under `architectures` (their
-options and defaults: $defs/architecture of the config schema). The workflow
-checks figure indices against these shapes when it parses the config.
+options and defaults: $defs/architecture of the config schema). Every layer
+name, width and parameter shape is derived here from an architecture, so a
+variant's depth or normalization needs no code elsewhere; the workflow checks
+figure options against these shapes when it parses the config.
 """
 
 from bnlab import schemas
 
-WIDTHS = (256, 128, 64, 10)
 INPUT_SIZE = 28 * 28
+CLASSES = 10
 
 DEFAULTS = schemas.defaults(schemas.load("config")["$defs"]["architecture"])
 BUILTIN = {
@@ -27,8 +29,6 @@ BUILTIN = {
     "lp2_batchnorm": {"normalization": "lp_batch", "p": 2},
     "lpinf_batchnorm": {"normalization": "lp_batch", "p": "inf"},
 }
-# Layers whose internal covariate shift is measured (Dense_0 has no layer before it).
-ICS_LAYERS = ("Dense_1", "Dense_2", "Dense_3")
 PREFIX = {
     "batch": "BatchNorm",
     "noisy_batch": "BatchNorm",  # the noise is applied to the BatchNorm output
@@ -46,6 +46,16 @@ def architectures(extra=None):
     return {name: {**DEFAULTS, **options} for name, options in merged.items()}
 
 
+def with_options(architecture, options):
+    """`architecture` with some options replaced (a study's grid, say)."""
+    return {**architecture, **{k: v for k, v in options.items() if k in DEFAULTS}}
+
+
+def dense_widths(architecture):
+    """Output width of every Dense layer, Dense_0 to the classifier."""
+    return (*architecture["widths"], CLASSES)
+
+
 def norm_layer(architecture, i):
     """Name of the i-th normalization layer, or None."""
     prefix = PREFIX.get(architecture["normalization"])
@@ -55,39 +65,55 @@ def norm_layer(architecture, i):
 def layer_widths(architecture):
     """Width of every recorded layer output, in forward order."""
     widths = {}
-    *hidden, classes = WIDTHS
-    for i, width in enumerate(hidden):
+    relu = architecture["activation"] == "relu"
+    for i, width in enumerate(architecture["widths"]):
         norm = norm_layer(architecture, i)
         widths[f"Dense_{i}"] = width
         if norm and architecture["placement"] == "before_relu":
             widths[norm] = width
-        widths[f"ReLU_{i}"] = width
+        if relu:
+            widths[f"ReLU_{i}"] = width
         if norm and architecture["placement"] == "after_relu":
             widths[norm] = width
-    widths[f"Dense_{len(hidden)}"] = classes
+    widths[f"Dense_{len(architecture['widths'])}"] = CLASSES
     return widths
 
 
-def relu_inputs(architecture):
-    """The layer output each ReLU_i receives (Ioffe & Szegedy's 'sigmoid input')."""
+def activation_inputs(architecture):
+    """The layer output each hidden layer's activation receives: its
+    normalization's if that comes first, else its Dense's."""
     before = architecture["normalization"] != "none" and architecture["placement"] == "before_relu"
-    return [norm_layer(architecture, i) if before else f"Dense_{i}" for i in range(len(WIDTHS) - 1)]
+    return [
+        norm_layer(architecture, i) if before else f"Dense_{i}"
+        for i in range(len(architecture["widths"]))
+    ]
 
 
-def param_shapes(architecture=None):
-    """Shape of every parameter, by 'Layer/param' name (all models if None)."""
+def relu_inputs(architecture):
+    """The layer output each ReLU_i receives (Ioffe & Szegedy's 'sigmoid input');
+    none in a linear network."""
+    return activation_inputs(architecture) if architecture["activation"] == "relu" else []
+
+
+def ics_layers(architecture):
+    """Layers whose internal covariate shift is measured: every Dense but the
+    first, which has no layer before it."""
+    return [f"Dense_{i}" for i in range(1, len(architecture["widths"]) + 1)]
+
+
+def max_width(architecture):
+    return max(dense_widths(architecture))
+
+
+def param_shapes(architecture):
+    """Shape of every parameter, by 'Layer/param' name."""
     shapes = {}
-    sizes = (INPUT_SIZE, *WIDTHS)
+    sizes = (INPUT_SIZE, *dense_widths(architecture))
     for i, (fan_in, fan_out) in enumerate(zip(sizes, sizes[1:], strict=False)):
         shapes[f"Dense_{i}/kernel"] = (fan_in, fan_out)
         shapes[f"Dense_{i}/bias"] = (fan_out,)
-    variants = (
-        [architecture]
-        if architecture
-        else [{**DEFAULTS, "normalization": n} for n in ("batch", "layer", "lp_batch")]
-    )
-    for a in variants:
-        for i, width in enumerate(WIDTHS[:-1]):
-            if a["normalization"] in LEARNED and a["scale_shift"]:
-                shapes[f"{norm_layer(a, i)}/scale"] = shapes[f"{norm_layer(a, i)}/bias"] = (width,)
+    if architecture["normalization"] in LEARNED and architecture["scale_shift"]:
+        for i, width in enumerate(architecture["widths"]):
+            layer = norm_layer(architecture, i)
+            shapes[f"{layer}/scale"] = shapes[f"{layer}/bias"] = (width,)
     return shapes

@@ -2,15 +2,20 @@
 then the checks it cannot express."""
 
 import copy
+import json
 import math
+from pathlib import Path
 
 import jsonschema
+import yaml
 
-from bnlab import schemas
+from bnlab import schemas, studies
 from bnlab.architecture import BUILTIN, architectures, layer_widths, param_shapes
 from bnlab.errors import BnlabError
+from bnlab.figures import FIGURES, figure_options, registry, study_of
 from bnlab.numerics import check_rows
 
+CONFIG = "config/config.yaml"
 TRAIN_SIZE = 60_000
 TEST_SIZE = 10_000
 
@@ -32,6 +37,7 @@ _MESSAGES = {
     "type": "{key} = {value!r} has the wrong type; expected {limit}",
     "uniqueItems": "{key} = {value!r} has duplicate entries; each must appear once",
     "minItems": "{key} is empty or too short; give at least {limit} item(s)",
+    "minProperties": "{key} is empty; give at least {limit} entry",
     "pattern": "{key} = {value!r} is not a valid name (expected {limit})",
     **{
         rule: "{key} = {value!r} is out of range; it must be " + words + " {limit}"
@@ -75,6 +81,23 @@ def _nonfinite(value, path=()):
     return None
 
 
+def load_config(configfiles=(CONFIG,), root="."):
+    """The validated config from YAML files merged in order, as Snakemake's
+    --configfile merges them (later files' keys win, mappings merge)."""
+    merged = {}
+    for path in [configfiles] if isinstance(configfiles, str | Path) else configfiles:
+        merged = _merge(merged, yaml.safe_load((Path(root) / path).read_text()) or {})
+    return validate_config(merged)
+
+
+def _merge(base, update):
+    out = dict(base)
+    for key, value in update.items():
+        both = isinstance(value, dict) and isinstance(out.get(key), dict)
+        out[key] = _merge(out[key], value) if both else value
+    return out
+
+
 def validate_config(config, schema=None):
     """Return a copy of `config` with defaults filled in, or raise BnlabError."""
     schema = schema or schemas.load("config")
@@ -85,20 +108,24 @@ def validate_config(config, schema=None):
             f"invalid config: {_key(found[0])} = {found[1]} is not a finite number; "
             f"every number in the config must be finite. {_where()}"
         )
+    _raise_first(schema, config)
+    _fill_defaults(config, schema)
+    _check_architectures(config["architectures"])
+    _check_studies(config, schema)
+    _check_more_figures(config, schema)
+    _resolve_figures(config)
+    _check_figures(config)
+    return config
+
+
+def _raise_first(schema, value, path=()):
     errors = sorted(
-        jsonschema.Draft202012Validator(schema).iter_errors(config),
+        jsonschema.Draft202012Validator(schema).iter_errors(value),
         key=lambda e: (len(e.absolute_path), list(map(str, e.absolute_path))),
     )
     if errors:
+        errors[0].path.extendleft(reversed(path))
         raise BnlabError(f"invalid config: {_describe(errors[0])}. {_where()}")
-    _fill_defaults(config, schema)
-    _check_architectures(config["architectures"])
-    _check_consistency(config)
-    check_rows(config)
-    _resolve_figures(config)
-    _check_figures(config)
-    _check_part2(config)
-    return config
 
 
 def _where():
@@ -125,9 +152,82 @@ def _check_architectures(extra):
         )
 
 
-def _check_consistency(config):
-    """Checks that relate keys to each other or to the data and the models."""
-    train, diag = config["training"], config["diagnostics"]
+def _fail(key, value, allowed):
+    raise BnlabError(
+        f"invalid config: {key} = {value!r} is out of range; allowed: {allowed}. {_where()}"
+    )
+
+
+def _option_schema(schema, option):
+    """The schema of one option a study may set, with the root's $defs."""
+    props = schema["properties"]
+    section = studies.option_sections()[option]
+    if section == "architecture":
+        sub = schema["$defs"]["architecture"]["properties"][option]
+    else:
+        sub = props[section]["properties"][option]
+    return {**sub, "$defs": schema["$defs"]}
+
+
+def _check_studies(config, schema):
+    """Each study's options exist and are valid, and each run's config passes
+    the checks that relate keys (checked once per distinct run)."""
+    known = architectures(config["architectures"])
+    options = studies.option_sections()
+    for name, study in config["studies"].items():
+        study.setdefault("set", {})
+        study.setdefault("grids", [{}])
+        where = f"studies.{name}"
+        entries = [(f"{where}.set.{k}", k, v) for k, v in study["set"].items()]
+        entries += [
+            (f"{where}.grids.{g}.{k}", k, values)
+            for g, grid in enumerate(study["grids"])
+            for k, values in grid.items()
+        ]
+        entries.append((f"{where}.model", "model", study["model"]))
+        for key, option, values in entries:
+            if option == "model":
+                unknown = [m for m in values if m not in known]
+                if unknown:
+                    _fail(
+                        key,
+                        unknown,
+                        f"models built in or defined under `architectures`: {sorted(known)}",
+                    )
+            elif option == "seed":
+                _raise_first(schema["$defs"]["seeds"], values, tuple(key.split(".")))
+            elif option not in options:
+                raise BnlabError(
+                    f"invalid config: {key} is not an option a study can set; choose among "
+                    f"training, diagnostics and architecture options and pixel_scaling: "
+                    f"{', '.join(sorted(options))}. {_where()}"
+                )
+            elif ".set." in key:
+                _raise_first(_option_schema(schema, option), values, tuple(key.split(".")))
+            else:
+                for i, value in enumerate(values):
+                    _raise_first(_option_schema(schema, option), value, (*key.split("."), i))
+        checked = set()
+        for run in studies.study_runs(config, name):
+            run_cfg = studies.config_of(config, run)
+            key = json.dumps(run_cfg, sort_keys=True)
+            if key not in checked:
+                checked.add(key)
+                _check_run(run_cfg, f"studies.{name}, run {run.name}")
+
+
+def _check_run(run_cfg, where):
+    """Checks that relate one run's keys to each other, the data and its model."""
+    try:
+        _check_run_keys(run_cfg)
+        check_rows(run_cfg)
+    except BnlabError as err:
+        message = str(err).replace("invalid config: ", f"invalid config ({where}): ", 1)
+        raise BnlabError(message) from None
+
+
+def _check_run_keys(run_cfg):
+    train, diag = run_cfg["training"], run_cfg["diagnostics"]
     n_train = train["train_examples"] or TRAIN_SIZE
     if train["batch_size"] > n_train:
         raise BnlabError(
@@ -143,26 +243,32 @@ def _check_consistency(config):
         )
     _check_ordered("diagnostics.histogram_range", diag["histogram_range"])
     _check_ordered("diagnostics.probe_steps [low, high, count]", diag["probe_steps"][:2])
-    known = architectures(config["architectures"])
-    for i, model in enumerate(config["models"]):
-        if model not in known:
-            raise BnlabError(
-                f"invalid config: models.{i} = {model!r} is not allowed; choose one of "
-                f"{sorted(known)} or define it under `architectures`. {_where()}"
-            )
-    for model in config["models"]:
-        if diag["tracked_parameter"] not in param_shapes(known[model]):
-            raise BnlabError(
-                f"invalid config: diagnostics.tracked_parameter = {diag['tracked_parameter']!r} "
-                f"does not exist in model {model!r}; track a Dense_i/kernel or Dense_i/bias, "
-                f"which every model has. {_where()}"
-            )
+    shapes = param_shapes(run_cfg["architecture"])
+    if diag["tracked_parameter"] not in shapes:
+        _fail(
+            "diagnostics.tracked_parameter",
+            diag["tracked_parameter"],
+            f"a parameter of the model: {', '.join(shapes)}",
+        )
 
 
-def _fail(key, value, allowed):
-    raise BnlabError(
-        f"invalid config: {key} = {value!r} is out of range; allowed: {allowed}. {_where()}"
-    )
+def _check_more_figures(config, schema):
+    """`figures.more` entries: like a registered figure, with its options
+    (checked against that figure's schema, defaults filled in)."""
+    figures = schema["properties"]["figures"]["properties"]
+    for name, entry in config["figures"]["more"].items():
+        like = entry["like"]
+        if like not in FIGURES:
+            _fail(f"figures.more.{name}.like", like, f"a registered figure: {', '.join(FIGURES)}")
+        if name in FIGURES:
+            _fail(f"figures.more.{name}", name, "a name that no registered figure has")
+        sub = figures.get(FIGURES[like].options or like, {"type": "object", "properties": {}})
+        if "$ref" in sub:
+            sub = schema["$defs"][sub["$ref"].rsplit("/", 1)[-1]]
+        sub = {**sub, "properties": {**sub["properties"], "like": {}, "target": {}}}
+        _raise_first({**sub, "$defs": schema["$defs"]}, entry, ("figures", "more", name))
+        _fill_defaults(entry, sub, schema)
+        entry.setdefault("target", "all")
 
 
 def default_grid_epochs(epochs):
@@ -170,77 +276,30 @@ def default_grid_epochs(epochs):
     return sorted({0, 1, *(round(epochs * k / 4) for k in range(1, 5))})
 
 
+def _run_configs(config, study):
+    return [studies.config_of(config, r) for r in studies.study_runs(config, study)]
+
+
+def _epochs(config, study):
+    """The epochs every run of a study trains (the shortest run's)."""
+    return min(c["training"]["epochs"] for c in _run_configs(config, study))
+
+
 def _resolve_figures(config):
-    """Fill the figure options whose defaults depend on other keys."""
-    figs, epochs = config["figures"], config["training"]["epochs"]
-    if figs["seeds"] is None:
-        figs["seeds"] = list(config["seeds"])
-    if figs["activations"]["epochs"] is None:
-        figs["activations"]["epochs"] = default_grid_epochs(epochs)
-    for key, last in (("final_accuracy", epochs), ("part2_accuracy", config["part2"]["epochs"])):
-        if figs[key]["epochs"] is None:
-            figs[key]["epochs"] = sorted({1, last})
-
-
-def _check_figures(config):
-    """Indices that JAX would silently clamp, checked against the real shapes."""
-    figs, epochs = config["figures"], config["training"]["epochs"]
-    models, diag = config["models"], config["diagnostics"]
-    unknown = sorted(set(figs["seeds"]) - set(config["seeds"]))
-    if unknown:
-        _fail("figures.seeds", figs["seeds"], f"a subset of seeds = {config['seeds']}")
-    if figs["seed"] not in figs["seeds"]:
-        _fail("figures.seed", figs["seed"], f"one of the figure seeds {figs['seeds']}")
-    for key, last in (
-        ("activations", epochs),
-        ("final_accuracy", epochs),
-        ("part2_accuracy", config["part2"]["epochs"]),
-    ):
-        late = [e for e in figs[key]["epochs"] if e > last]
-        if late:
-            _fail(f"figures.{key}.epochs", figs[key]["epochs"], f"epochs 0..{last}")
-    low, high = diag["histogram_range"]
-    xlim = figs["activations"]["xlim"]
-    if -xlim < low or xlim > high:
-        _fail("figures.activations.xlim", xlim, f"within diagnostics.histogram_range {[low, high]}")
-    known = architectures(config["architectures"])
-    _check_unit(figs["unit_statistics"], [known[m] for m in models], models)
-    for key in ("gradient_trace", "gradient_stats"):
-        if figs[key]["epoch"] not in diag["gradient_epochs"]:
-            _fail(
-                f"figures.{key}.epoch",
-                figs[key]["epoch"],
-                f"one of diagnostics.gradient_epochs = {diag['gradient_epochs']}",
-            )
-    shape = param_shapes()[diag["tracked_parameter"]]
-    trace = figs["gradient_trace"]
-    element = (trace["row"], trace["col"])
-    rows, cols = shape if len(shape) == 2 else (1, shape[0])
-    if not (element[0] < rows and element[1] < cols):
-        _fail(
-            "figures.gradient_trace (row, col)",
-            element,
-            f"0 <= row < {rows}, 0 <= col < {cols}: {diag['tracked_parameter']} is {rows} x {cols}",
-        )
-
-
-def _check_unit(options, chosen, models):
-    layer, unit = options["layer"], options["unit"]
-    widths = {}
-    for architecture in chosen:
-        widths.update(layer_widths(architecture))
-    if layer not in widths:
-        _fail(
-            "figures.unit_statistics.layer",
-            layer,
-            f"a layer of the models {models}: {sorted(widths)}",
-        )
-    if unit >= widths[layer]:
-        _fail(
-            "figures.unit_statistics.unit",
-            unit,
-            f"0..{widths[layer] - 1}, since {layer} has {widths[layer]} units",
-        )
+    """Fill the figure options whose defaults depend on the study they read."""
+    figs = config["figures"]
+    for name, fig in registry(config).items():
+        study = study_of(config, name)
+        if study not in config["studies"]:
+            continue  # reported by _check_figures
+        opts = figs["more"].get(name) or figs.get(fig.options or name, {})
+        if opts.get("epochs", 0) is None:
+            last = _epochs(config, study)
+            grid = fig.draw.endswith(":activations")
+            opts["epochs"] = default_grid_epochs(last) if grid else sorted({1, last})
+    if figs["comparisons"] is None and study_of(config, "part2_accuracy") in config["studies"]:
+        study = config["studies"][study_of(config, "part2_accuracy")]
+        figs["comparisons"] = default_comparisons(studies.models(study))
 
 
 def default_comparisons(models):
@@ -253,30 +312,96 @@ def default_comparisons(models):
     return pairs
 
 
-def _check_part2(config):
-    part2 = config["part2"]
-    known = architectures(config["architectures"])
-    for key, models in (
-        ("part2.models", part2["models"]),
-        ("part2.sweep.models", part2["sweep"]["models"]),
-    ):
-        unknown = [m for m in models if m not in known]
-        if unknown:
-            _fail(
-                key, unknown, f"models defined under `architectures` or built in: {sorted(known)}"
-            )
-    if part2["comparisons"] is None:
-        part2["comparisons"] = default_comparisons(part2["models"])
-    for i, pair in enumerate(part2["comparisons"]):
-        missing = [m for m in pair if m not in part2["models"]]
-        if missing or pair[0] == pair[1]:
-            _fail(f"part2.comparisons.{i}", pair, "two different models of part2.models")
-    options = config["figures"]["unit_percentiles"]
-    layer, unit = options["layer"], options["unit"]
-    width = layer_widths(known["baseline"])[f"Dense_{layer}"]
-    if unit >= width:
+def _check_figures(config):
+    """Each figure's study exists and suits it; seeds, epochs and indices that
+    JAX would silently clamp are checked against every run the figure draws."""
+    figs = config["figures"]
+    for name, fig in registry(config).items():
+        study = study_of(config, name)
+        if fig.reads == "mnist":
+            continue
+        key = f"figures.more.{name}" if name in figs["more"] else f"figures.{fig.options or name}"
+        if study not in config["studies"]:
+            _fail(f"{key}.study", study, f"a study of `studies`: {', '.join(config['studies'])}")
+        _check_figure(config, name, fig, key, study)
+
+
+def _check_figure(config, name, fig, key, study):
+    figs = config["figures"]
+    entry = config["studies"][study]
+    seeds, axes = studies.seeds(entry), studies.axes(config, entry)
+    runs = _run_configs(config, study)
+    opts = {**figure_options(config, name)}
+    if fig.reads in ("run", "runs") and axes:
         _fail(
-            "figures.unit_percentiles.unit",
-            unit,
-            f"0..{width - 1} (layer {layer} has {width} units)",
+            f"{key}.study",
+            study,
+            f"a study whose runs differ only in model and seed (this figure draws one run per "
+            f"model; {study!r} varies {', '.join(axes)})",
         )
+    if fig.reads in ("run", "condition_run") and figs["seed"] not in seeds:
+        _fail("figures.seed", figs["seed"], f"one of the seeds of study {study!r}: {seeds}")
+    if figs["seeds"] is not None and not set(figs["seeds"]) <= set(seeds):
+        _fail("figures.seeds", figs["seeds"], f"a subset of the seeds of study {study!r}: {seeds}")
+    last = min(c["training"]["epochs"] for c in runs)
+    late = [e for e in opts.get("epochs") or [] if e > last]
+    if late:
+        _fail(f"{key}.epochs", opts["epochs"], f"epochs 0..{last} (study {study!r})")
+    for run_cfg in runs:
+        _check_indices(run_cfg, opts, key, f"{run_cfg['architecture']}")
+    models = studies.models(entry)
+    if "reference" in opts and opts["reference"] not in models:
+        _fail(f"{key}.reference", opts["reference"], f"a model of study {study!r}: {models}")
+    for i, pair in enumerate(fig.from_config and figs["comparisons"] or []):
+        if any(m not in models for m in pair) or pair[0] == pair[1]:
+            _fail(f"figures.comparisons.{i}", pair, f"two different models of study {study!r}")
+
+
+def _check_indices(run_cfg, opts, key, model):
+    """A figure's layer, unit, epoch and element options against one run."""
+    architecture, diag = run_cfg["architecture"], run_cfg["diagnostics"]
+    depth = len(architecture["widths"])
+    widths = layer_widths(architecture)
+    if "xlim" in opts:
+        low, high = diag["histogram_range"]
+        if -opts["xlim"] < low or opts["xlim"] > high:
+            _fail(f"{key}.xlim", opts["xlim"], f"within diagnostics.histogram_range {[low, high]}")
+    if "layers" in opts and max(opts["layers"]) >= depth:
+        _fail(f"{key}.layers", opts["layers"], f"hidden layers 0..{depth - 1}")
+    if "epoch" in opts and opts["epoch"] not in diag["gradient_epochs"]:
+        _fail(
+            f"{key}.epoch",
+            opts["epoch"],
+            f"one of diagnostics.gradient_epochs = {diag['gradient_epochs']}",
+        )
+    if "row" in opts:
+        shape = param_shapes(architecture)[diag["tracked_parameter"]]
+        rows, cols = shape if len(shape) == 2 else (1, shape[0])
+        if not (opts["row"] < rows and opts["col"] < cols):
+            _fail(
+                f"{key} (row, col)",
+                (opts["row"], opts["col"]),
+                f"0 <= row < {rows}, 0 <= col < {cols}: {diag['tracked_parameter']} is "
+                f"{rows} x {cols}",
+            )
+    if isinstance(opts.get("layer"), str):
+        layer, unit = opts["layer"], opts["unit"]
+        if layer not in widths:
+            _fail(f"{key}.layer", layer, f"a layer of every model drawn: {sorted(widths)}")
+        if unit >= widths[layer]:
+            _fail(
+                f"{key}.unit",
+                unit,
+                f"0..{widths[layer] - 1}, since {layer} has {widths[layer]} units",
+            )
+    if isinstance(opts.get("layer"), int):
+        layer, unit = opts["layer"], opts["unit"]
+        if layer >= depth:
+            _fail(f"{key}.layer", layer, f"hidden layers 0..{depth - 1}")
+        if unit >= architecture["widths"][layer]:
+            _fail(
+                f"{key}.unit",
+                unit,
+                f"0..{architecture['widths'][layer] - 1} (layer {layer} "
+                f"has {architecture['widths'][layer]} units)",
+            )

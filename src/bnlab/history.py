@@ -7,7 +7,7 @@ import numpy as np
 import xarray as xr
 
 from bnlab import schemas
-from bnlab.architecture import ICS_LAYERS, WIDTHS
+from bnlab.architecture import ics_layers, max_width
 from bnlab.errors import BnlabError
 from bnlab.io import open_netcdf, write_netcdf
 from bnlab.models import count_params
@@ -18,10 +18,7 @@ def history_schema():
     return schemas.load("history")
 
 
-UNITS = max(WIDTHS)
-
-
-def _padded(rows, width=UNITS):
+def _padded(rows, width):
     """Stack 1-D arrays of different lengths into (n, width), NaN-padded."""
     out = np.full((len(rows), width), np.nan, dtype=np.float32)
     for i, row in enumerate(rows):
@@ -45,7 +42,7 @@ def _param_arrays(run):
     return out
 
 
-def _eval_arrays(run):
+def _eval_arrays(run, width):
     out = {}
     for split in ("train", "test"):
         for what in ("accuracy", "loss"):
@@ -61,12 +58,12 @@ def _eval_arrays(run):
     for stat in ("mean", "std"):
         out[f"unit_{stat}"] = (
             ("epoch", "layer", "unit"),
-            np.stack([_padded([t[stat][layer] for layer in run.layers]) for t in train]),
+            np.stack([_padded([t[stat][layer] for layer in run.layers], width) for t in train]),
         )
     return out
 
 
-def _bn_arrays(run):
+def _bn_arrays(run, width):
     layers = sorted(run.bn[0])
     if not layers:
         return {}, {}
@@ -74,7 +71,7 @@ def _bn_arrays(run):
     data = {
         f"bn_{target}": (
             ("epoch", "bn_layer", "unit"),
-            np.stack([_padded([snap[layer][key] for layer in layers]) for snap in run.bn]),
+            np.stack([_padded([snap[layer][key] for layer in layers], width) for snap in run.bn]),
         )
         for key, target in names.items()
     }
@@ -97,7 +94,7 @@ def _grad_arrays(run):
     return data, {"grad_epoch": np.array(epochs)}
 
 
-def _measure_arrays(run):
+def _measure_arrays(run, architecture):
     """Measurements at every `measure_every`-th step, indexed by global step."""
     if not run.measured:
         return {}, {}
@@ -123,7 +120,7 @@ def _measure_arrays(run):
         "measure_step": (epochs - 1) * steps + np.tile(local, len(run.measured)),
         "measure_epoch": ("measure_step", epochs),
         "probe_step": settings.probe_multiples,
-        "ics_layer": list(ICS_LAYERS),
+        "ics_layer": ics_layers(architecture),
         "relu_input": run.relu_inputs,
         "percentile": np.asarray(settings.percentiles, dtype=np.float32),
     }
@@ -134,13 +131,15 @@ def history_dataset(run, config, stats):
     """A Run plus the resolved config -> the history Dataset."""
     settings = run.settings
     edges = settings.edges
-    bn_data, bn_coords = _bn_arrays(run)
+    width = max_width(config["architecture"])  # every per-unit array is padded to it
+    bn_data, bn_coords = _bn_arrays(run, width)
     grad_data, grad_coords = _grad_arrays(run)
-    measure_data, measure_coords = _measure_arrays(run)
+    measure_data, measure_coords = _measure_arrays(run, config["architecture"])
     widths = dict(
         zip(run.layers, [len(run.evals[0]["train"]["mean"][k]) for k in run.layers], strict=True)
     )
-    data = {**_eval_arrays(run), **bn_data, **grad_data, **measure_data, **_param_arrays(run)}
+    data = {**_eval_arrays(run, width), **bn_data, **grad_data, **measure_data}
+    data |= _param_arrays(run)
     data["step_loss"] = (("train_epoch", "step"), np.stack(run.step_loss).astype(np.float32))
     coords = {
         "epoch": np.arange(len(run.evals)),
@@ -149,7 +148,7 @@ def history_dataset(run, config, stats):
         "parameter": run.params,
         "layer": run.layers,
         "layer_width": ("layer", [widths[k] for k in run.layers]),
-        "unit": np.arange(UNITS),
+        "unit": np.arange(width),
         "bin": np.arange(len(edges) - 1),
         "bin_edges": ("edge", edges),
         "stage": ["init", "final"],

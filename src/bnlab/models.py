@@ -1,4 +1,5 @@
-"""The MLPs: 784-256-128-64-10 ReLU, with an optional normalization per hidden layer."""
+"""The MLPs: 784 inputs, hidden widths from the architecture (the blog's 256-128-64),
+ReLU or no activation, an optional normalization per hidden layer, 10 classes."""
 
 from collections.abc import Sequence
 
@@ -6,7 +7,7 @@ import flax.linen as nn
 import jax
 import jax.numpy as jnp
 
-from bnlab.architecture import INPUT_SIZE, WIDTHS, norm_layer
+from bnlab.architecture import CLASSES, INPUT_SIZE, norm_layer
 from bnlab.layers import LpBatchNorm, algorithm1_noise
 
 
@@ -25,6 +26,8 @@ class MLP(nn.Module):
     noise_scale: float
     noise_spread: Sequence[float]
     p: int | str
+    widths: Sequence[int]
+    activation: str
 
     @nn.compact
     def __call__(self, x, train: bool = False):
@@ -46,21 +49,23 @@ class MLP(nn.Module):
             outputs[name] = x
             return x
 
-        *hidden, classes = WIDTHS
-        for i, width in enumerate(hidden):
+        for i, width in enumerate(self.widths):
             x = outputs[f"Dense_{i}"] = nn.Dense(width, name=f"Dense_{i}")(x)
             if self.normalization != "none" and self.placement == "before_relu":
                 x = norm(i, x)
-            x = outputs[f"ReLU_{i}"] = nn.relu(x)
+            if self.activation == "relu":
+                x = outputs[f"ReLU_{i}"] = nn.relu(x)
             if self.normalization != "none" and self.placement == "after_relu":
                 x = norm(i, x)
-        x = outputs[f"Dense_{len(hidden)}"] = nn.Dense(classes, name=f"Dense_{len(hidden)}")(x)
+        last = f"Dense_{len(self.widths)}"
+        x = outputs[last] = nn.Dense(CLASSES, name=last)(x)
         return x, outputs
 
 
 def build_model(architecture):
     """An MLP from an architecture (every option given: architectures()[name])."""
-    return MLP(**{**architecture, "noise_spread": tuple(architecture["noise_spread"])})
+    tuples = {key: tuple(architecture[key]) for key in ("noise_spread", "widths")}
+    return MLP(**{**architecture, **tuples})
 
 
 def init_variables(model, key):

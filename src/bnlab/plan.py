@@ -1,103 +1,121 @@
 """See a study's size before submitting it: jobs, cluster submissions, core-hours.
 
-Usage: python -m bnlab.plan [SNAKEMAKE ARGS...]
-e.g.   python -m bnlab.plan part2 --workflow-profile profiles/slurm
-       (targets before options that take several values, such as
-       --group-components training=16 figures=50)
+Usage: python -m bnlab.plan [TARGET ...] [--configfile FILE ...]
+                            [--group-components training=N figures=M] [--forceall]
+e.g.   python -m bnlab.plan part2 --group-components training=32 figures=50
 
-Runs `snakemake --dry-run` with the arguments given, so it counts only the
-jobs that would run, grouped as the profile groups them, and adds up each
-training job's `estimate_s` resource (the workflow's cost model, measured
-per epoch: workflow/rules/common.smk) times its threads.
+TARGET is `all` (the default), `part2` or a target named in `figures.more`.
+The plan comes from the pure functions the workflow's rules are made of
+(bnlab.studies, bnlab.figures): a history or figure is planned when its file
+is missing (or with --forceall), a figure also when a history it reads is
+planned. Like `snakemake -n` it cannot see params changes; unlike it, it
+builds no DAG and imports no JAX. Training cost is the workflow's cost model
+(bnlab.studies.train_seconds) times each job's threads; groups bundle N jobs
+per submission, as --group-components does.
 """
 
-import re
-import subprocess
+import argparse
+import math
 import sys
-from collections import Counter
 from dataclasses import dataclass, field
+from pathlib import Path
 
-JOB = re.compile(r"^(?P<indent>\s*)rule (?P<rule>\w+):$")
-GROUP = re.compile(r"Group job (?P<group>\w+)")
-# Rules Snakemake runs itself: the workflow's `localrules` (workflow/rules/data.smk).
+from bnlab import studies
+from bnlab.config import CONFIG, load_config
+from bnlab.errors import exit_on_error
+from bnlab.figures import figure_runs, registry, targets
+
+MNIST = "results/data/mnist.nc"
+# The workflow's groups (workflow/rules/*.smk) and local rules (data.smk).
+GROUPS = ("training", "figures")
 LOCAL = {"prepare_data"}
-RESOURCE = re.compile(r"\b(estimate_s)=(\d+)")
-THREADS = re.compile(r"^\s*threads: (\d+)")
 
 
 @dataclass
 class Plan:
-    jobs: Counter = field(default_factory=Counter)  # rule -> jobs to run (not local)
-    local: Counter = field(default_factory=Counter)  # rule -> jobs Snakemake runs itself
-    groups: Counter = field(default_factory=Counter)  # group -> group jobs
-    single: int = 0  # jobs submitted on their own
-    core_seconds: float = 0.0
+    train: dict = field(default_factory=dict)  # history path -> estimated seconds x threads
+    figures: list = field(default_factory=list)  # figure names
+    local: list = field(default_factory=list)  # rules Snakemake runs itself
+
+    def submissions(self, components):
+        """{group: submissions}: each group bundles `components[group]` jobs."""
+        counts = {"training": len(self.train), "figures": len(self.figures)}
+        return {g: math.ceil(n / components.get(g, 1)) for g, n in counts.items() if n}
 
     @property
-    def submissions(self):
-        return self.single + sum(self.groups.values())
+    def core_seconds(self):
+        return sum(self.train.values())
 
 
-def parse_dry_run(text):
-    """A Plan from the output of `snakemake --dry-run`."""
-    plan, current, block, threads = Plan(), None, [], 1
-    for line in [*text.splitlines(), "rule end:"]:
-        if (found := JOB.match(line)) or GROUP.search(line):
-            _close(plan, block)
-            block = []
-        if found := GROUP.search(line):
-            plan.groups[found["group"]] += 1
-        elif found := JOB.match(line):
-            current = found["rule"]
-            block = [found["rule"], not found["indent"]]
-        elif block and "output:" in line:
-            block.append("output")
-        elif found := THREADS.match(line):
-            threads = int(found[1])
-        if current and "resources:" in line:
-            estimate = int(dict(RESOURCE.findall(line)).get("estimate_s", 0))
-            plan.core_seconds += estimate * threads
-            current, threads = None, 1
+def make_plan(config, wanted, root=".", force=False):
+    """The jobs that building `wanted` targets would run."""
+    root = Path(root)
+    missing = lambda path: force or not (root / path).exists()  # noqa: E731
+    runs, figures = {}, {}
+    for target in wanted:
+        outputs = targets(config, target)
+        if target == "all":
+            runs |= {r.path: r for r in studies.study_runs(config, "blog")}
+        elif not outputs:
+            known = sorted({"all", *(fig.target for fig in registry(config).values())})
+            raise SystemExit(f"unknown target {target!r}; known: {', '.join(known)}")
+        figures |= outputs
+    plan = Plan()
+    for name, paths in figures.items():
+        reads = figure_runs(config, name)
+        runs |= reads
+        if any(map(missing, paths)) or any(map(missing, reads)):
+            plan.figures.append(name)
+    threads = config["training"]["threads"]
+    for path, run in runs.items():
+        if missing(path):
+            plan.train[path] = studies.train_seconds(studies.config_of(config, run)) * threads
+    if (plan.train or figures) and missing(MNIST):
+        plan.local.append("prepare_data")
     return plan
 
 
-def _close(plan, block):
-    """Count one finished job block: [rule, top level?, 'output' if it has outputs]."""
-    if not block:
-        return
-    rule, top = block[:2]
-    if "output" not in block:
-        return  # a target rule such as `all`: nothing to run
-    if rule in LOCAL:
-        plan.local[rule] += 1
-        return
-    plan.jobs[rule] += 1
-    plan.single += top
-
-
-def report(plan):
-    groups = ", ".join(f"{n} '{g}' group jobs" for g, n in sorted(plan.groups.items()))
+def report(plan, components):
+    subs = plan.submissions(components)
+    groups = ", ".join(
+        f"{n} '{g}' submissions of up to {components.get(g, 1)}" for g, n in subs.items()
+    )
     lines = [
-        f"jobs to run: {sum(plan.jobs.values())} "
-        f"({', '.join(f'{r} {n}' for r, n in sorted(plan.jobs.items()))})",
-        f"run by Snakemake itself: {', '.join(sorted(plan.local)) or 'none'}",
-        f"submissions: {plan.submissions} = {plan.single} single jobs + {groups or '0 groups'}",
+        f"jobs to run: {len(plan.train) + len(plan.figures)} "
+        f"(train {len(plan.train)}, figures and tables {len(plan.figures)})",
+        f"run by Snakemake itself: {', '.join(plan.local) or 'none'}",
+        f"submissions: {sum(subs.values())} ({groups or 'none'})",
         f"estimated training cost: {plan.core_seconds / 3600:.2f} core-hours "
         f"({plan.core_seconds / 60:.1f} core-minutes)",
     ]
     return "\n".join(lines)
 
 
+def parse_components(items):
+    """['training=16', 'figures=50'] -> {'training': 16, 'figures': 50}."""
+    out = {}
+    for item in items:
+        group, _, n = item.partition("=")
+        if group not in GROUPS or not n.isdigit() or int(n) < 1:
+            raise SystemExit(f"--group-components {item!r}: expected training=N or figures=N")
+        out[group] = int(n)
+    return out
+
+
 def main(argv=sys.argv[1:]):
-    done = subprocess.run(
-        ["snakemake", "--dry-run", *argv], capture_output=True, text=True, check=False
+    parser = argparse.ArgumentParser(
+        prog="python -m bnlab.plan", description=__doc__.split("\n")[0]
     )
-    if done.returncode:
-        sys.stderr.write(done.stdout + done.stderr)
-        return done.returncode
-    print(report(parse_dry_run(done.stdout)))
+    parser.add_argument("targets", nargs="*", default=["all"])
+    parser.add_argument("--configfile", nargs="+", default=[])
+    parser.add_argument("--group-components", nargs="+", default=[])
+    parser.add_argument("--forceall", action="store_true")
+    args = parser.parse_args(argv)
+    config = load_config([CONFIG, *args.configfile])
+    plan = make_plan(config, args.targets, force=args.forceall)
+    print(report(plan, parse_components(args.group_components)))
     return 0
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    exit_on_error(main)

@@ -6,6 +6,7 @@ from scipy import stats
 
 from bnlab import blog
 from bnlab.io import atomic_path
+from bnlab.studies import label
 
 
 def _blog_value(model, epoch, split):
@@ -86,8 +87,16 @@ def _paired_rows(a, b, columns, label):
     return [diff, low, high]
 
 
-def final_accuracy(runs, epochs):
-    return summary(per_run(runs, epochs), epochs)
+def final_accuracy(conditions, epochs, reference):
+    """Per setting of the study's axes (columns first, if it has any): every
+    run, each model's mean and sd, and every model minus `reference`."""
+    parts = []
+    for condition, runs in conditions.items():
+        table = summary(per_run(runs, epochs), epochs, reference)
+        for i, (axis, value) in enumerate(condition):
+            table.insert(i, axis, label(value))
+        parts.append(table)
+    return pd.concat(parts, ignore_index=True)
 
 
 def write_tables(table, csv_path, md_path):
@@ -126,9 +135,10 @@ def compare(values, pairs):
 
 
 def part2_accuracy(study, epochs, comparisons):
-    """Test accuracy at each of `epochs`, per optimizer: every model, every pair."""
+    """Test accuracy at each of `epochs`, per setting of the study's axes: every
+    model, every pair."""
     rows = []
-    for optimizer, runs in study.items():
+    for condition, runs in study.items():
         for epoch in epochs:
             values = {
                 model: {
@@ -136,7 +146,7 @@ def part2_accuracy(study, epochs, comparisons):
                 }
                 for model, seeds in runs.items()
             }
-            quantity = {"optimizer": optimizer, "quantity": f"test_acc_epoch{epoch}"}
+            quantity = {**_columns(condition), "quantity": f"test_acc_epoch{epoch}"}
             rows += [{**quantity, **row} for row in compare(values, comparisons)]
     return _long(rows)
 
@@ -164,10 +174,11 @@ def per_seed_measures(ds, first_epoch_only):
 
 
 def part2_measurements(study, comparisons):
-    """Per optimizer and measurement: per-seed medians over training steps (all
-    steps, and epoch 1 alone), summarised per model and paired per pair."""
+    """Per setting of the study's axes and measurement: per-seed medians over
+    training steps (all steps, and epoch 1 alone), summarised per model and
+    paired per pair."""
     rows = []
-    for optimizer, runs in study.items():
+    for condition, runs in study.items():
         for steps, first in (("epoch 1", True), ("all", False)):
             seeds = {
                 model: {int(ds.attrs["seed"]): per_seed_measures(ds, first) for ds in histories}
@@ -176,12 +187,18 @@ def part2_measurements(study, comparisons):
             names = next(iter(next(iter(seeds.values())).values()))
             for name in names:
                 values = {m: {s: v[name] for s, v in by.items()} for m, by in seeds.items()}
-                head = {"optimizer": optimizer, "quantity": name, "steps": steps}
+                head = {**_columns(condition), "quantity": name, "steps": steps}
                 rows += [{**head, **row} for row in compare(values, comparisons)]
     return _long(rows)
 
 
+def _columns(condition):
+    """A condition's axes as table columns: {axis: value as in its path}."""
+    return {axis: label(value) for axis, value in condition}
+
+
 def _long(rows):
-    columns = ["optimizer", "quantity", "steps", "row", "mean", "sd", "ci_low", "ci_high", "seeds"]
     table = pd.DataFrame(rows)
-    return table[[c for c in columns if c in table.columns]]
+    measures = ["quantity", "steps", "row", "mean", "sd", "ci_low", "ci_high", "seeds"]
+    axes = [c for c in table.columns if c not in measures]
+    return table[axes + [c for c in measures if c in table.columns]]

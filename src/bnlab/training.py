@@ -17,7 +17,7 @@ import optax
 from flax.training import train_state
 from jax import lax
 
-from bnlab.architecture import ICS_LAYERS, WIDTHS, layer_widths, relu_inputs
+from bnlab.architecture import ics_layers, layer_widths, max_width, relu_inputs
 from bnlab.data import scale_pixels
 from bnlab.diagnostics import tree_stats
 from bnlab.errors import BnlabError
@@ -114,7 +114,7 @@ def make_measure(net, settings, relu_inputs):
             jax.value_and_grad(loss_of), state.params, grads, direction, multiples
         )
         ics_l2, ics_relative, ics_cos = internal_covariate_shift(
-            jax.grad(loss_of), state.params, grads, updates, ICS_LAYERS
+            jax.grad(loss_of), state.params, grads, updates, ics_layers({"widths": net.widths})
         )
         (_, outputs), _ = net.apply(
             _variables(state), probe, train=True, mutable=["batch_stats"], rngs={"noise": noise}
@@ -127,7 +127,7 @@ def make_measure(net, settings, relu_inputs):
             "ics_relative": ics_relative,
             "ics_cosine": ics_cos,
             "relu_input_percentiles": unit_percentiles(
-                outputs, relu_inputs, settings.percentiles, max(WIDTHS)
+                outputs, relu_inputs, settings.percentiles, max_width({"widths": net.widths})
             ),
         }
 

@@ -29,8 +29,8 @@ def _message(config):
 def test_unit_beyond_the_layer_width(config):
     config["figures"]["unit_statistics"]["unit"] = 100  # the blog's choice
     assert (
-        "figures.unit_statistics.unit = 100 is out of range; allowed: 0..63, since Dense_2 has 64 units"
-        in _message(config)
+        "figures.unit_statistics.unit = 100 is out of range; allowed: 0..63, since Dense_2 has 64 "
+        "units" in _message(config)
     )
 
 
@@ -41,17 +41,22 @@ def test_gradient_element_outside_the_kernel(config):
 
 
 def test_layer_not_in_the_models(config):
-    config["models"] = ["baseline"]
+    config["studies"]["blog"]["model"] = ["baseline"]
     config["figures"]["unit_statistics"]["layer"] = "BatchNorm_1"
     assert (
-        "figures.unit_statistics.layer = 'BatchNorm_1' is out of range; allowed: a layer of the models ['baseline']"
-        in _message(config)
-    )
+        "figures.unit_statistics.layer = 'BatchNorm_1' is out of range; allowed: a layer of every "
+        "model drawn: ['Dense_0'"
+    ) in _message(config)
 
 
 def test_layer_name_that_no_model_has(config):
     config["figures"]["unit_statistics"]["layer"] = "Dense_7"
-    assert "figures.unit_statistics.layer = 'Dense_7' is not a valid name" in _message(config)
+    assert (
+        "figures.unit_statistics.layer = 'Dense_7' is out of range; allowed: a layer of every "
+        "model drawn"
+    ) in _message(config)
+    config["figures"]["unit_statistics"]["layer"] = "Dense 7"
+    assert "figures.unit_statistics.layer = 'Dense 7' is not a valid name" in _message(config)
 
 
 def test_epoch_to_show_beyond_training(config):
@@ -77,7 +82,10 @@ def test_x_range_beyond_the_recorded_histograms(config):
 
 def test_figure_seed_that_was_not_trained(config):
     config["figures"]["seed"] = 7
-    assert "figures.seed = 7 is out of range; allowed: one of the figure seeds" in _message(config)
+    assert (
+        "figures.seed = 7 is out of range; allowed: one of the seeds of study 'blog': "
+        "[42, 0, 1, 2, 3]"
+    ) in _message(config)
 
 
 def test_truncated_history_is_named(tmp_path):
@@ -163,8 +171,10 @@ def test_non_finite_numbers_are_rejected(config, value):
 
 
 def test_non_finite_number_deep_in_a_list(config):
-    config["part2"]["sweep"]["learning_rates"] = [0.001, float("nan")]
-    assert "part2.sweep.learning_rates.1 = nan is not a finite number" in _message(config)
+    config["studies"]["lr_sweep"]["grids"][0]["learning_rate"] = [0.001, float("nan")]
+    assert "studies.lr_sweep.grids.0.learning_rate.1 = nan is not a finite number" in _message(
+        config
+    )
 
 
 @pytest.mark.parametrize(

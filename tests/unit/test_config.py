@@ -18,7 +18,7 @@ def config():
 def test_default_config_is_valid(config):
     resolved = validate_config(config)
     assert resolved["training"]["epochs"] == 20
-    assert 42 in resolved["seeds"] and len(resolved["seeds"]) == 5
+    assert resolved["studies"]["blog"]["seed"] == [42, 0, 1, 2, 3]
     assert resolved["data"]["pixel_scaling"] == "train"
 
 
@@ -43,11 +43,13 @@ BAD = [
     (("training", "batch_size"), 0, "training.batch_size = 0 is out of range"),
     (("training", "learning_rate"), 0, "it must be greater than 0"),
     (("training", "learning_rate"), -0.1, "training.learning_rate = -0.1 is out of range"),
-    (("seeds",), [1, 1], "seeds = [1, 1] has duplicate entries"),
-    (("seeds",), [-1], "seeds.0 = -1 is out of range; it must be at least 0"),
-    (("seeds",), [], "seeds is empty"),
-    (("models",), [], "models is empty"),
-    (("models",), ["resnet"], "models.0 = 'resnet' is not allowed; choose one of"),
+    (("studies", "blog", "seed"), [1, 1], "studies.blog.seed = [1, 1] has duplicate entries"),
+    (("studies", "blog", "seed"), [-1], "studies.blog.seed.0 = -1 is out of range; it must be"),
+    (("studies", "blog", "seed"), [], "studies.blog.seed is empty"),
+    (("studies", "blog", "model"), [], "studies.blog.model is empty"),
+    (("studies", "blog", "model"), ["resnet"], "studies.blog.model = ['resnet'] is out of range"),
+    (("studies", "blog", "grids"), [{"epochs": 3}], "studies.blog.grids.0.epochs = 3 has the"),
+    (("studies",), {}, "studies is empty"),
     (("data", "pixel_scaling"), "global", "data.pixel_scaling = 'global' is not allowed"),
     (("trainig",), {}, "unknown key ['trainig'] under '<top level>'"),
 ]
@@ -77,7 +79,10 @@ def test_gradient_epoch_beyond_training(config):
 
 def test_batchnorm_parameter_tracked_in_baseline(config):
     config["diagnostics"]["tracked_parameter"] = "BatchNorm_0/scale"
-    assert "does not exist in model 'baseline'" in _error(config)
+    assert (
+        "invalid config (studies.blog, run model=baseline/seed42): "
+        "diagnostics.tracked_parameter = 'BatchNorm_0/scale' is out of range"
+    ) in _error(config)
 
 
 def test_config_yaml_states_the_schema_defaults():

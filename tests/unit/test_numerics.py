@@ -122,6 +122,9 @@ def test_the_default_config_needs_smaller_products_to_be_portable():
     validate_config({"training": {"cpu_numerics": "portable"}, **SMALL})
 
 
+PART2 = "part2/histories/optimizer=sgd/learning_rate=0.3/model=baseline/seed0.nc"
+
+
 def test_compare_reads_every_history_and_names_the_cause(tmp_path, capsys):
     a = synthetic_history("baseline", 0)
     a.attrs.update(cpu_isa="avx512f")
@@ -129,11 +132,11 @@ def test_compare_reads_every_history_and_names_the_cause(tmp_path, capsys):
     b["test_loss"] = b.test_loss * 1.001
     b.attrs.update(cpu_isa="avx2")
     for root, ds in (("a", a), ("b", b)):
-        for path in ("histories/baseline/seed0.nc", "part2/histories/sgd/baseline/seed0.nc"):
+        for path in ("blog/histories/model=baseline/seed0.nc", PART2):
             write_history(ds, tmp_path / root / path)
         write_history(a, tmp_path / root / "data/not_a_history.nc")  # skipped, like mnist.nc
     assert compare.main([str(tmp_path / "a"), str(tmp_path / "b")]) == 1
     out = capsys.readouterr().out.splitlines()
-    assert "part2/histories/sgd/baseline/seed0.nc: variable test_loss" in out
+    assert f"{PART2}: variable test_loss" in out
     assert "likely cause: the CPUs' vector instruction sets differ (avx512f vs avx2)" in out
     assert out[-1] == "2 histories compared, 2 differences"

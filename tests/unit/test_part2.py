@@ -9,6 +9,7 @@ from PIL import Image
 
 from bnlab.architecture import architectures, layer_widths
 from bnlab.config import default_comparisons
+from bnlab.drawing import Condition
 from bnlab.history import check_history
 from bnlab.models import build_model, count_params, init_variables
 from bnlab.plots import part2
@@ -146,7 +147,8 @@ def _drawn(path):
 
 
 def test_part2_figures_draw(measured, tmp_path):
-    study = {"sgd": measured, "adam": measured}  # two optimizers: two rows of panels
+    # Two settings of the study's axes: two rows of panels.
+    study = {Condition((("optimizer", o),)): measured for o in ("sgd", "adam")}
     part2.landscape(study, tmp_path / "landscape.png", dpi=80)
     part2.ics(study, tmp_path / "ics.png", dpi=80)
     single = {opt: {m: seeds[0] for m, seeds in runs.items()} for opt, runs in study.items()}
@@ -178,10 +180,13 @@ def test_sweep_table_and_figure_mark_failed_runs(tmp_path):
 
 def test_variant_tables_compare_the_declared_pairs(measured):
     pairs = default_comparisons(list(measured))
-    table = part2_accuracy({"sgd": measured}, [1, 2], pairs)
+    sgd = {Condition((("optimizer", "sgd"), ("learning_rate", 0.3))): measured}
+    table = part2_accuracy(sgd, [1, 2], pairs)
+    assert list(table.columns[:3]) == ["optimizer", "learning_rate", "quantity"]
+    assert set(table.learning_rate) == {"0.3"}
     assert {"baseline", "batchnorm", "batchnorm - baseline"} == set(table.row)
     assert set(table.quantity) == {"test_acc_epoch1", "test_acc_epoch2"}
-    table = part2_measurements({"sgd": measured}, pairs)
+    table = part2_measurements(sgd, pairs)
     row = table[(table.row == "batchnorm - baseline") & (table.quantity == "beta_smoothness")]
     assert len(row) == 2 and (row.seeds == 2).all()  # epoch 1 and all steps, 2 paired seeds
     assert {"ics_relative_Dense_1", "ics_1-cos_Dense_3", "loss_variation"} <= set(table.quantity)
@@ -207,9 +212,9 @@ def test_unknown_variant_is_a_config_error():
     from tests.conftest import REPO
 
     config = yaml.safe_load((REPO / "config/config.yaml").read_text())
-    config["part2"]["models"] = ["baseline", "batchnorm_sideways"]
+    config["studies"]["part2"]["model"] = ["baseline", "batchnorm_sideways"]
     with pytest.raises(
-        BnlabError, match=r"part2.models = \['batchnorm_sideways'\] is out of range"
+        BnlabError, match=r"studies.part2.model = \['batchnorm_sideways'\] is out of range"
     ):
         validate_config(config)
     config = yaml.safe_load((REPO / "config/config.yaml").read_text())
@@ -234,4 +239,4 @@ def test_part2_defaults_need_no_architectures_section():
     from bnlab.config import validate_config
 
     resolved = validate_config({})  # every section defaulted
-    assert "noisy_batchnorm" in resolved["part2"]["models"]
+    assert "noisy_batchnorm" in resolved["studies"]["part2"]["model"]

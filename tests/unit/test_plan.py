@@ -1,54 +1,61 @@
-"""The dry-run summary: jobs, submissions and core-hours from Snakemake's output."""
+"""The plan: jobs, submissions and core-hours from the studies, without Snakemake."""
 
 import re
 
-from bnlab.plan import LOCAL, parse_dry_run, report
-from tests.conftest import REPO
+import pytest
 
-DRY_RUN = """
-[Mon Nov 30 19:31:45 2026]
-rule prepare_data:
-    output: results/data/mnist.nc
-    resources: tmpdir=/tmp, mem_mb=2000, runtime=10
-Shell command: None
-[Mon Nov 30 19:31:45 2026] Group job training (jobs in lexicogr. order):
+from bnlab import studies
+from bnlab.config import validate_config
+from bnlab.figures import FIGURES
+from bnlab.plan import LOCAL, make_plan, parse_components, report
+from tests.conftest import REPO, smoke_config
 
-    [Mon Nov 30 19:31:45 2026]
-    rule train:
-        output: results/histories/batchnorm/seed4.nc
-        resources: tmpdir=/tmp, mem_mb=1500, runtime=5, estimate_s=100
-Shell command: None
-
-    [Mon Nov 30 19:31:45 2026]
-    rule train:
-        output: results/histories/baseline/seed4.nc
-        threads: 2
-        resources: tmpdir=/tmp, mem_mb=1500, runtime=5, estimate_s=100
-Shell command: None
-[Mon Nov 30 19:31:45 2026]
-rule accuracy:
-    output: results/figures/accuracy.png
-    resources: tmpdir=/tmp, mem_mb=2000, runtime=10
-Shell command: None
-
-[Mon Nov 30 19:31:45 2026]
-rule all:
-    input: results/figures/accuracy.png
-    resources: tmpdir=/tmp
-Shell command: None
-"""
+CONFIG = validate_config(smoke_config())
+BLOG = [run.path for run in studies.study_runs(CONFIG, "blog")]
 
 
-def test_counts_jobs_groups_and_core_seconds():
-    plan = parse_dry_run(DRY_RUN)
-    assert plan.jobs == {"train": 2, "accuracy": 1}
-    assert plan.local == {"prepare_data": 1}  # run by Snakemake, not submitted
-    assert plan.groups == {"training": 1}
-    assert plan.single == 1 and plan.submissions == 2  # the group and `accuracy`
-    assert plan.core_seconds == 100 * 1 + 100 * 2
-    text = report(plan)
-    assert "submissions: 2 = 1 single jobs + 1 'training' group jobs" in text
-    assert "0.08 core-hours (5.0 core-minutes)" in text
+def test_an_empty_folder_plans_every_run_and_figure(tmp_path):
+    plan = make_plan(CONFIG, ["all"], root=tmp_path)
+    assert sorted(plan.train) == sorted(BLOG)
+    assert sorted(plan.figures) == sorted(n for n, f in FIGURES.items() if f.target == "all")
+    assert plan.local == ["prepare_data"]
+    run_cfg = studies.config_of(CONFIG, studies.study_runs(CONFIG, "blog")[0])
+    assert plan.core_seconds == len(BLOG) * studies.train_seconds(run_cfg)
+
+
+def test_existing_files_are_not_planned_but_figures_of_a_missing_history_are(tmp_path):
+    made = [*BLOG[1:], "results/data/mnist.nc", "results/figures/samples.png"]
+    for path in made:
+        (tmp_path / path).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / path).touch()
+    plan = make_plan(CONFIG, ["all"], root=tmp_path)
+    assert list(plan.train) == BLOG[:1]
+    assert "samples" not in plan.figures and "accuracy" in plan.figures
+    assert plan.local == []
+    assert make_plan(CONFIG, ["all"], root=tmp_path, force=True).train.keys() == set(BLOG)
+
+
+def test_part2_plans_both_of_its_studies(tmp_path):
+    plan = make_plan(CONFIG, ["part2"], root=tmp_path)
+    expected = [r.path for s in ("part2", "lr_sweep") for r in studies.study_runs(CONFIG, s)]
+    assert sorted(plan.train) == sorted(expected)
+
+
+def test_groups_bundle_jobs_into_submissions(tmp_path):
+    plan = make_plan(CONFIG, ["all", "part2"], root=tmp_path)
+    n_train, n_figures = len(plan.train), len(plan.figures)
+    subs = plan.submissions(parse_components(["training=4", "figures=50"]))
+    assert subs == {"training": -(-n_train // 4), "figures": 1}
+    text = report(plan, {"training": 4, "figures": 50})
+    assert f"jobs to run: {n_train + n_figures} (train {n_train}" in text
+    assert f"submissions: {subs['training'] + 1} (" in text
+
+
+def test_bad_targets_and_groups_are_errors(tmp_path):
+    with pytest.raises(SystemExit, match="unknown target 'everything'"):
+        make_plan(CONFIG, ["everything"], root=tmp_path)
+    with pytest.raises(SystemExit, match="expected training=N"):
+        parse_components(["training=0"])
 
 
 def test_local_rules_are_the_workflows():

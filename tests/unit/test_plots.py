@@ -5,6 +5,7 @@ import pytest
 import xarray as xr
 from PIL import Image
 
+from bnlab.drawing import Condition
 from bnlab.plots import activations, data, gradients, training
 from bnlab.tables import final_accuracy, paired_difference, to_markdown
 from tests.synthetic import opts, synthetic_data, synthetic_history
@@ -13,6 +14,12 @@ from tests.synthetic import opts, synthetic_data, synthetic_history
 @pytest.fixture(scope="module")
 def runs():
     return {m: [synthetic_history(m, s) for s in (0, 1, 2)] for m in ("baseline", "batchnorm")}
+
+
+@pytest.fixture(scope="module")
+def conditions(runs):
+    """A study without axes: one condition."""
+    return {Condition(()): runs}
 
 
 @pytest.fixture(scope="module")
@@ -58,14 +65,21 @@ def test_initial_weights_grid(single, tmp_path):
 
 
 @pytest.mark.parametrize("band", ["minmax", "sd"])
-def test_accuracy_over_seeds(runs, tmp_path, band):
-    training.accuracy(runs, tmp_path / "acc.svg", **opts("accuracy", band=band))
+def test_accuracy_over_seeds(conditions, tmp_path, band):
+    training.accuracy(conditions, tmp_path / "acc.svg", **opts("accuracy", band=band))
     assert b"<svg" in (tmp_path / "acc.svg").read_bytes()[:500]
 
 
-def test_accuracy_rejects_unknown_band(runs, tmp_path):
+def test_accuracy_draws_a_row_per_condition(runs, tmp_path):
+    two = {Condition((("batch_size", b),)): runs for b in (8, 32)}
+    training.accuracy(two, tmp_path / "two.png", **opts("accuracy"))
+    training.accuracy({Condition(()): runs}, tmp_path / "one.png", **opts("accuracy"))
+    assert _image(tmp_path / "two.png").size[0] > _image(tmp_path / "one.png").size[0]
+
+
+def test_accuracy_rejects_unknown_band(conditions, tmp_path):
     with pytest.raises(ValueError, match="unknown band 'iqr2'"):
-        training.accuracy(runs, tmp_path / "acc.png", **opts("accuracy", band="iqr2"))
+        training.accuracy(conditions, tmp_path / "acc.png", **opts("accuracy", band="iqr2"))
     assert not (tmp_path / "acc.png").exists()
 
 
@@ -94,9 +108,11 @@ def test_unit_statistics(single, tmp_path, layer):
     assert (tmp_path / "u.png").stat().st_size > 1000
 
 
-def test_baseline_shows_dense_where_batchnorm_is_asked():
-    assert activations.compared_layer("baseline", "BatchNorm_1") == "Dense_1"
-    assert activations.compared_layer("batchnorm", "BatchNorm_1") == "BatchNorm_1"
+def test_baseline_shows_dense_where_batchnorm_is_asked(single):
+    assert activations.compared_layer(single["baseline"], "BatchNorm_1") == "Dense_1"
+    assert activations.compared_layer(single["batchnorm"], "BatchNorm_1") == "BatchNorm_1"
+    assert activations.activation_input(single["baseline"], 2) == "Dense_2"
+    assert activations.activation_input(single["batchnorm"], 2) == "BatchNorm_2"
 
 
 def test_gradient_figures(runs, single, tmp_path):
@@ -115,8 +131,8 @@ def test_paired_difference_matches_hand_computation():
     assert np.isnan(paired_difference([0.9], [0.95])[1])
 
 
-def test_final_accuracy_table(runs):
-    table = final_accuracy(runs, [1, 2])
+def test_final_accuracy_table(conditions):
+    table = final_accuracy(conditions, [1, 2], "baseline")
     per_run = table[table.seed.isin([0, 1, 2])]
     assert len(per_run) == 6
     assert "test_acc_epoch2" in table.columns
@@ -133,5 +149,14 @@ def test_runs_at_chance_are_flagged_in_history_and_table(runs):
     assert float(ds.test_accuracy[-1]) < 0.2
     assert ds.attrs["at_chance"].startswith("final test accuracy 0.")
     assert "is at chance level (below 0.2; chance is 0.1)" in ds.attrs["at_chance"]
-    table = final_accuracy(runs, [2])
+    table = final_accuracy({Condition(()): runs}, [2], "baseline")
     assert set(table[table.seed.isin([0, 1, 2])].flag) == {"at chance"}
+
+
+def test_final_accuracy_table_has_a_block_per_condition_and_any_reference(runs):
+    two = {Condition((("batch_size", b),)): runs for b in (8, 32)}
+    table = final_accuracy(two, [2], "batchnorm")
+    assert list(table.columns[:2]) == ["batch_size", "model"]
+    diffs = table[table.model == "baseline - batchnorm"]
+    assert list(diffs.batch_size.unique()) == ["8", "32"]
+    assert list(diffs.seed)[:1] == ["mean over 3 paired seeds"]

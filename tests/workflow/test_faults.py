@@ -24,13 +24,13 @@ def _workdir_with(tmp_path, prepared_mnist, mnist_dir, tfds_dir):
 def test_figure_rule_given_a_truncated_history(tmp_path, prepared_mnist, mnist_dir, tfds_dir):
     config = _workdir_with(tmp_path, prepared_mnist, mnist_dir, tfds_dir)
     for model in ("baseline", "batchnorm"):
-        path = tmp_path / f"results/histories/{model}/seed42.nc"
+        path = tmp_path / f"results/blog/histories/model={model}/seed42.nc"
         path.parent.mkdir(parents=True)
         path.write_bytes(b"CDF\x01 truncated")
     run = snakemake(tmp_path, config, "results/figures/gradient_trace.png")
     assert run.returncode != 0
     assert (
-        "bnlab error: history file results/histories/baseline/seed42.nc cannot be read"
+        "bnlab error: history file results/blog/histories/model=baseline/seed42.nc cannot be read"
         in run.stdout
     )
     assert not (tmp_path / "results/figures/gradient_trace.png").exists()
@@ -40,14 +40,14 @@ def test_train_rule_given_a_truncated_mnist_file(tmp_path, prepared_mnist, mnist
     config = _workdir_with(tmp_path, prepared_mnist, mnist_dir, tfds_dir)
     data = tmp_path / "results/data/mnist.nc"
     data.write_bytes(data.read_bytes()[:1_000_000])
-    run = snakemake(tmp_path, config, "results/histories/baseline/seed42.nc")
+    run = snakemake(tmp_path, config, "results/blog/histories/model=baseline/seed42.nc")
     assert run.returncode != 0
     assert "prepared MNIST file results/data/mnist.nc cannot be read" in run.stdout
-    assert not (tmp_path / "results/histories/baseline/seed42.nc").exists()
+    assert not (tmp_path / "results/blog/histories/model=baseline/seed42.nc").exists()
 
 
 def test_killed_job_reruns_to_the_same_history(tmp_path, prepared_mnist, mnist_dir, tfds_dir):
-    target = "results/histories/batchnorm/seed42.nc"
+    target = "results/blog/histories/model=batchnorm/seed42.nc"
     config = test_config(mnist_dir, tfds_dir, training={"train_examples": 20000, "epochs": 3})
     runs = {}
     for name in ("killed", "clean"):

@@ -13,14 +13,19 @@ TARGETS = [
     path
     for name, fig in FIGURES.items()
     if fig.target == "all"
-    for path in output_paths(name, "png").values()
+    for path in output_paths(fig, name, "png").values()
 ]
 PART2_TARGETS = [
     path
     for name, fig in FIGURES.items()
     if fig.target == "part2"
-    for path in output_paths(name, "png").values()
+    for path in output_paths(fig, name, "png").values()
 ]
+BLOG = {"blog": {"model": ["baseline", "batchnorm"], "seed": [42, 1]}}
+
+
+def history(model, seed):
+    return f"results/blog/histories/model={model}/seed{seed}.nc"
 
 
 def planned_jobs(output):
@@ -35,7 +40,7 @@ def study(tmp_path_factory, prepared_mnist, mnist_dir, tfds_dir):
     workdir = tmp_path_factory.mktemp("study")
     (workdir / "results/data").mkdir(parents=True)
     shutil.copy2(prepared_mnist, workdir / "results/data/mnist.nc")
-    config = test_config(mnist_dir, tfds_dir, seeds=[42, 1])
+    config = test_config(mnist_dir, tfds_dir, studies=BLOG)
     run = snakemake(workdir, config)
     assert run.returncode == 0, run.stdout[-4000:]
     return workdir, config
@@ -47,7 +52,7 @@ def test_every_target_is_built(study):
         assert (workdir / target).stat().st_size > 0, target
     for model in ("baseline", "batchnorm"):
         for seed in (42, 1):
-            assert (workdir / f"results/histories/{model}/seed{seed}.nc").is_file()
+            assert (workdir / history(model, seed)).is_file()
 
 
 def test_table_has_the_paired_difference(study):
@@ -106,14 +111,13 @@ def test_a_stale_history_stops_its_figure(study):
     workdir, config = study
     changed = copy.deepcopy(config)
     changed["training"]["learning_rate"] = 0.002
-    history = workdir / "results/histories/batchnorm/seed42.nc"
-    history.touch()  # newer than the figure, so the figure reruns
+    (workdir / history("batchnorm", 42)).touch()  # newer than the figure, so the figure reruns
     target = "results/figures/gradient_trace.png"
     run = snakemake(workdir, changed, target, "--rerun-triggers", "mtime")
     assert run.returncode != 0
     text = " ".join(run.stdout.split())
     assert (
-        "results/histories/baseline/seed42.nc was trained with another config than the current "
+        f"{history('baseline', 42)} was trained with another config than the current "
         "one: training.learning_rate = 0.001 in the history, 0.002 now" in text
     )
     assert not (workdir / target).exists()
@@ -121,14 +125,16 @@ def test_a_stale_history_stops_its_figure(study):
     run = snakemake(workdir, changed, target, "--rerun-triggers", "mtime")
     assert run.returncode == 0, run.stdout[-3000:]
     log = (workdir / "results/logs/figures/gradient_trace.log").read_text()
-    assert "warning: results/histories/batchnorm/seed42.nc was trained with another" in log
+    assert f"warning: {history('batchnorm', 42)} was trained with another" in log
 
 
 def test_changing_the_optimizer_retrains_exactly_the_runs_it_affects(study):
-    """Part 1's optimizer reaches Part 1's runs only: Part 2 sets its own."""
+    """The top-level optimizer reaches the blog's runs only: Part 2 and the
+    sweep set their own."""
     workdir, config = study
     changed = copy.deepcopy(config)
     changed["training"]["optimizer"] = "sgd"
-    jobs = planned_jobs(snakemake(workdir, changed, "-n", "all", "part2").stdout)
-    assert jobs["train"] == 4
-    assert "train_part2" not in jobs and "train_sweep" not in jobs
+    run = snakemake(workdir, changed, "-n", "all", "part2")
+    assert planned_jobs(run.stdout)["train"] == 4
+    retrained = set(re.findall(r"output: (results/\S+\.nc)", run.stdout))
+    assert retrained == {history(m, s) for m in ("baseline", "batchnorm") for s in (42, 1)}

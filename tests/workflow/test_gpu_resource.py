@@ -10,7 +10,10 @@ import pytest
 
 from tests.conftest import snakemake, test_config
 
-TARGETS = ("results/histories/baseline/seed42.nc", "results/part2/histories/sgd/baseline/seed42.nc")
+TARGETS = (
+    "results/blog/histories/model=baseline/seed42.nc",
+    "results/part2/histories/optimizer=sgd/learning_rate=0.3/model=baseline/seed42.nc",
+)
 
 
 @pytest.fixture
@@ -26,7 +29,7 @@ def fake_cuda_plugin(tmp_path):
 def train_resources(tmp_path, mnist_dir, tfds_dir, env):
     run = snakemake(tmp_path / "wd", test_config(mnist_dir, tfds_dir), *TARGETS, "-n", env=env)
     assert run.returncode == 0, run.stdout[-3000:]
-    return re.findall(r"resources: .*estimate_s.*", run.stdout)
+    return re.findall(r"resources: .*runtime=.*gpu=.*", run.stdout)
 
 
 def test_jobs_take_a_gpu_slot_where_jax_can_use_a_gpu(

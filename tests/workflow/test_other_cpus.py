@@ -40,6 +40,7 @@ STALE = "differs from the AVX2 reference (../shared/reference/avx2/README.md)"
 
 
 def reference():
+    """Variable digests by history path (paths from before studies: results/histories/<model>/)."""
     if not REFERENCE.is_file():
         pytest.fail(f"the AVX2 reference {REFERENCE} is missing (it ships in ../shared/)")
     return json.loads(REFERENCE.read_text())
@@ -59,7 +60,7 @@ def smoke_histories(workdir, mnist, mnist_dir, tfds_dir, **sections):
     (workdir / "results/data").mkdir(parents=True)
     shutil.copy2(mnist, workdir / "results/data/mnist.nc")
     config = test_config(mnist_dir, tfds_dir, **sections)
-    targets = [f"results/histories/{m}/seed42.nc" for m in MODELS]
+    targets = [f"results/blog/histories/model={m}/seed42.nc" for m in MODELS]
     run = snakemake(workdir, config, *targets)
     assert run.returncode == 0, run.stdout[-3000:]
     return {m: workdir / t for m, t in zip(MODELS, targets, strict=True)}

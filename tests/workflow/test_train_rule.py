@@ -19,8 +19,8 @@ def trained(tmp_path_factory, prepared_mnist, mnist_dir, tfds_dir):
     run = snakemake(
         workdir,
         config,
-        "results/histories/baseline/seed42.nc",
-        "results/histories/batchnorm/seed42.nc",
+        "results/blog/histories/model=baseline/seed42.nc",
+        "results/blog/histories/model=batchnorm/seed42.nc",
     )
     assert run.returncode == 0, run.stdout[-3000:]
     return workdir
@@ -28,7 +28,7 @@ def trained(tmp_path_factory, prepared_mnist, mnist_dir, tfds_dir):
 
 @pytest.mark.parametrize("model", ["baseline", "batchnorm"])
 def test_history_written_and_valid(trained, model):
-    ds = load_history(trained / f"results/histories/{model}/seed42.nc")
+    ds = load_history(trained / f"results/blog/histories/model={model}/seed42.nc")
     assert ds.attrs["model"] == model and ds.attrs["seed"] == 42
     assert list(ds.epoch.values) == [0, 1, 2]
     assert float(ds.test_accuracy[-1]) > 0.5 > float(ds.test_accuracy[0])
@@ -37,10 +37,10 @@ def test_history_written_and_valid(trained, model):
 
 
 def test_log_has_one_line_per_epoch(trained):
-    log = (trained / "results/logs/train/batchnorm/seed42.log").read_text()
+    log = (trained / "results/logs/train/blog/model=batchnorm/seed42.log").read_text()
     lines = re.findall(r"epoch +(\d+)/2 .*train acc (\S+) +test acc (\S+) +(\S+) s", log)
     assert [int(epoch) for epoch, *_ in lines] == [0, 1, 2]
-    assert (trained / "results/benchmarks/train/batchnorm/seed42.tsv").is_file()
+    assert (trained / "results/benchmarks/train/blog/model=batchnorm/seed42.tsv").is_file()
 
 
 def test_training_imports_no_tensorflow(trained):

@@ -1,17 +1,18 @@
-# One rule per entry of the figure registry (bnlab.figures.FIGURES). A figure
-# reads histories (or mnist.nc) only, and its options (figures.<name> in the
-# config) reach it as params, so changing them redraws that figure alone.
+# One rule per entry of the figure registry (bnlab.figures.registry: the
+# built-in figures and the config's figures.more). A figure reads one study's
+# histories (or mnist.nc) only, and its options (figures.<name> in the config)
+# reach it as params, so changing them redraws that figure alone.
 
 
-for name in FIGURES:
-    # Each input file, with the training config it must have been made with.
-    inputs = trained_with(FIGURES[name].reads)
+for name, fig in FIGURES.items():
+    # Each history read, with its study's axes and the config it was trained with.
+    runs = figure_runs(CONFIG, name)
 
     rule:
         name:
             name
         input:
-            list(inputs),
+            [MNIST] if fig.reads == "mnist" else list(runs),
         output:
             **figure_outputs(name),
         log:
@@ -24,8 +25,19 @@ for name in FIGURES:
         params:
             figure=name,
             options=options(name, CONFIG),
+            coords={path: run.coords for path, run in runs.items()},
             # What each history must have been trained with (the stale guard).
-            trained_with={path: config for path, config in inputs.items() if config},
+            trained_with={path: studies.config_of(CONFIG, run) for path, run in runs.items()},
             stale_histories=FIGS["stale_histories"],
         script:
             "../scripts/figure.py"
+
+
+# A rule for every other target a figures.more entry names.
+for target in sorted({fig.target for fig in FIGURES.values()} - {"all", "part2"}):
+
+    rule:
+        name:
+            target
+        input:
+            figure_targets(target),

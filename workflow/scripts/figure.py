@@ -4,20 +4,25 @@ from bnlab.errors import exit_on_error
 from bnlab.logs import log_to
 
 
-def main(params, input, output, log):
-    from bnlab.figures import render
+def main(params, input, output, log, config):
+    from bnlab.config import validate_config
+    from bnlab.drawing import render
+    from bnlab.figures import registry
 
     logger = log_to(log)
     render(
-        params.figure,
+        registry(validate_config(config))[params.figure],
         input,
         output,
         params.options,
-        params.trained_with,
-        params.stale_histories,
+        coords=params.coords,
+        trained_with=params.trained_with,
+        stale_histories=params.stale_histories,
         log=logger.warning,
     )
     logger.info("drew %s", ", ".join(map(str, output)))
 
 
-exit_on_error(main, snakemake.params, snakemake.input, snakemake.output, snakemake.log[0])
+exit_on_error(
+    main, snakemake.params, snakemake.input, snakemake.output, snakemake.log[0], snakemake.config
+)

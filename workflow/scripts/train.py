@@ -19,12 +19,12 @@ def main(wildcards, params, input, output, log, config):
 
     logger = log_to(log)
     where = f"cores {cores}" + (f", GPU {gpu}" if gpu else "")
-    logger.info("model %s seed %s on %s", wildcards.model, wildcards.seed, where)
+    logger.info("%s, run %s on %s", wildcards.study, wildcards.run, where)
     if gpus and gpu is None:
         logger.warning("every GPU slot is taken: this job shares the GPUs (gpu.jobs_per_gpu)")
     run_training(
-        model=wildcards.model,
-        seed=int(wildcards.seed),
+        model=params.model,
+        seed=params.seed,
         mnist=input.mnist,
         config=params.config,
         output=output[0],

@@ -1,25 +1,29 @@
 """Figures of layer outputs: per-epoch histograms (GIF and grid), one unit's moments."""
 
+import json
+
 import matplotlib.pyplot as plt
 import numpy as np
 from matplotlib.animation import FuncAnimation, PillowWriter
 
+from bnlab.architecture import activation_inputs
 from bnlab.io import atomic_path
 from bnlab.plots.style import color, label, save
 from bnlab.plots.summary import rebin
 
 
-def compared_layer(model, layer):
-    """The layer of `model` shown against `layer`: a baseline has no BatchNorm_i,
-    so it shows Dense_i, the same position (the input of ReLU_i)."""
-    if model == "baseline" and layer.startswith("BatchNorm"):
-        return layer.replace("BatchNorm", "Dense")
-    return layer
+def compared_layer(ds, layer):
+    """The layer of a history shown against `layer`: a model without that layer
+    (a baseline has no BatchNorm_i) shows Dense_i, the same position."""
+    if layer in ds.layer.values:
+        return layer
+    return "Dense_" + layer.rsplit("_", 1)[1]
 
 
-def _panel_layers(index):
-    # The blog's comparison: Dense_i outputs of the baseline against BatchNorm_i outputs.
-    return {"baseline": f"Dense_{index}", "batchnorm": f"BatchNorm_{index}"}
+def activation_input(ds, index):
+    """What hidden layer `index`'s activation receives in this history's model:
+    the blog's comparison is the baseline's Dense_i against BatchNorm_i."""
+    return activation_inputs(json.loads(ds.attrs["config"])["architecture"])[index]
 
 
 def _draw_hist(ax, ds, layer, epoch, factor, xlim, model):
@@ -40,7 +44,7 @@ def _draw_frame(axes, histories, layers, epoch, factor, xlim):
     for ax, index in zip(axes, layers, strict=True):
         ax.cla()
         for model, ds in histories.items():
-            layer = _panel_layers(index).get(model, f"Dense_{index}")
+            layer = activation_input(ds, index)
             _draw_hist(ax, ds, layer, epoch, factor, xlim, model)
         ax.set(xlim=(-xlim, xlim), ylabel=f"layer {index}: count")
         ax.set_title(f"epoch {epoch}", fontsize=9)
@@ -49,7 +53,8 @@ def _draw_frame(axes, histories, layers, epoch, factor, xlim):
 
 
 def activations_gif(histories, path, *, layers, xlim, rebin, frame_ms):
-    """One frame per epoch: baseline Dense_i vs BatchNorm_i output histograms."""
+    """One frame per epoch: each model's activation inputs (baseline Dense_i vs
+    BatchNorm_i), as histograms."""
     first = next(iter(histories.values()))
     epochs = first.epoch.values
     fig, axes = plt.subplots(len(layers), 1, figsize=(6, 2.4 * len(layers)), squeeze=False)
@@ -83,7 +88,7 @@ def activations_grid(histories, path, *, epochs, layers, xlim, rebin, dpi):
             if col:
                 ax.set_ylabel(None)
     seed = next(iter(histories.values())).attrs["seed"]
-    fig.suptitle(f"Baseline Dense_i vs BatchNorm_i outputs on the training set (seed {seed})")
+    fig.suptitle(f"Each hidden layer's activation input on the training set (seed {seed})")
     fig.tight_layout()
     save(fig, path, dpi)
 
@@ -92,7 +97,7 @@ def unit_statistics(histories, path, *, layer, unit, dpi):
     """Mean and standard deviation over epochs of one unit, both models."""
     fig, axes = plt.subplots(2, 1, figsize=(6, 6), sharex=True)
     for model, ds in histories.items():
-        shown = compared_layer(model, layer)
+        shown = compared_layer(ds, layer)
         for ax, stat in zip(axes, ("unit_mean", "unit_std"), strict=True):
             ax.plot(
                 ds.epoch,

@@ -8,16 +8,17 @@ baseline's median is repeated in grey in every panel as the reference.
 """
 
 import json
+import textwrap
 
 import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 from scipy.ndimage import median_filter
 
+from bnlab.chance import at_chance
 from bnlab.plots.style import color, label, save
 from bnlab.plots.summary import draw, spread
 from bnlab.tables import loss_variation
-from bnlab.training import at_chance
 
 CITE = "Santurkar et al., NeurIPS 2018"
 WINDOW = 9  # measurements per rolling median: single minibatches are noisy
@@ -43,12 +44,18 @@ ICS = [
 
 
 def _conditions(study):
-    """'sgd at 0.1, adam at 0.001' from the histories' recorded configs."""
-    parts = []
-    for optimizer, runs in study.items():
-        config = json.loads(next(iter(runs.values()))[0].attrs["config"])
-        parts.append(f"{optimizer} at {config['training']['learning_rate']:g}")
-    return ", ".join(parts)
+    """The study's settings of its axes, e.g. 'optimizer=sgd, learning_rate=0.3; ...'."""
+    return "; ".join(map(str, study))
+
+
+def _row_label(ax, condition, title):
+    """A row's setting of the study's axes and its quantity, wrapped to fit."""
+    ax.set_ylabel(textwrap.fill(f"{condition}: {title}", 34), fontsize=7)
+
+
+def _suptitle(fig, text):
+    """A title wrapped to the figure's width (about 12 characters an inch)."""
+    fig.suptitle(textwrap.fill(text, int(fig.get_figwidth() * 12)))
 
 
 def _grid(rows, models, height=2.0):
@@ -84,13 +91,14 @@ def landscape(study, path, *, dpi):
                 ax.plot(runs[REFERENCE][0].measure_step, np.median(ref, 0), color="#999999", lw=1)
             _seeds(ax, runs[model], values_of, color(model))
             ax.set_yscale("log")
-        ax_row[0].set_ylabel(f"{optimizer}: {title}", fontsize=8)
+        _row_label(ax_row[0], optimizer, title)
     _label_columns(axes, models)
     multiples = next(iter(next(iter(study.values())).values()))[0].probe_step.values
-    fig.suptitle(
+    _suptitle(
+        fig,
         f"Loss landscape along each training step, probes at {multiples.min():g}-"
         f"{multiples.max():g} steps ({_conditions(study)}; thin: seeds, thick: median, grey: "
-        f"baseline median; rolling median of {WINDOW}; {CITE}, Fig. 4)"
+        f"baseline median; rolling median of {WINDOW}; {CITE}, Fig. 4)",
     )
     fig.tight_layout()
     save(fig, path, dpi)
@@ -117,13 +125,14 @@ def ics(study, path, *, dpi):
                 values = smooth([values_of(ds, layer) for ds in seeds])
                 draw(ax, seeds[0].measure_step.values, values, "iqr", shades[layer], layer)
             ax.set_yscale("log")
-        ax_row[0].set_ylabel(f"{optimizer}: {title}", fontsize=8)
+        _row_label(ax_row[0], optimizer, title)
     _label_columns(axes, models)
     axes[0, 0].legend(fontsize=7)
-    fig.suptitle(
+    _suptitle(
+        fig,
         "Internal covariate shift: a layer's gradient before vs after the preceding layers' "
         f"update ({_conditions(study)}; median and 25-75th percentile over seeds; {CITE}, "
-        "Def. 2.1)"
+        "Def. 2.1)",
     )
     fig.tight_layout()
     save(fig, path, dpi)
@@ -146,14 +155,15 @@ def unit_percentiles(single, path, *, layer, unit, dpi):
                 ax.plot(ds.measure_step, values[:, k], color=color(model), lw=0.8 + (pct == 50))
             ax.set_title(f"{label(model)}: {source}", fontsize=8)
         what = f"unit {unit}" if which == "unit" else "median over units"
-        ax_row[0].set_ylabel(f"{optimizer}, {what}", fontsize=8)
+        _row_label(ax_row[0], optimizer, what)
     for ax in axes[-1]:
         ax.set_xlabel("training step")
     seed = next(iter(next(iter(single.values())).values())).attrs["seed"]
-    fig.suptitle(
+    _suptitle(
+        fig,
         f"Percentiles ({', '.join(f'{p:g}' for p in ds.percentile.values)}) of the input to "
         f"ReLU_{layer} over training, probe batch in train mode (seed {seed}; Ioffe & Szegedy "
-        "2015, Fig. 1)"
+        "2015, Fig. 1)",
     )
     fig.tight_layout()
     save(fig, path, dpi)
@@ -169,7 +179,7 @@ def variant_accuracy(study, path, *, band, models, dpi):
             draw(ax, seeds[0].epoch.values, errors, band, color(model), label(model))
         ax.set(title=optimizer, yscale="log", xlabel="epoch", ylabel="test error (log scale)")
         ax.legend(fontsize=7)
-    fig.suptitle(f"Test error per epoch ({_conditions(study)}; {band} over seeds)")
+    _suptitle(fig, f"Test error per epoch ({_conditions(study)}; {band} over seeds)")
     fig.tight_layout()
     save(fig, path, dpi)
 

@@ -8,16 +8,20 @@ from bnlab import blog
 from bnlab.plots.style import BLOG_MARKER, color, label, save
 from bnlab.plots.summary import BANDS, draw
 
-DENSE = ["Dense_0", "Dense_1", "Dense_2", "Dense_3"]
-
 
 def initial_weights(histories, path, *, bins, dpi):
-    """2x4 grid: each Dense kernel at initialization, one row per model."""
+    """Each Dense kernel at initialization (columns), one row per model."""
     models = list(histories)
-    fig, axes = plt.subplots(len(models), 4, figsize=(14, 2.6 * len(models)), squeeze=False)
     first = histories[models[0]]
+    dense = sorted(
+        (name[: -len("_kernel")] for name in first.data_vars if name.endswith("_kernel")),
+        key=lambda layer: int(layer.rsplit("_", 1)[1]),
+    )
+    fig, axes = plt.subplots(
+        len(models), len(dense), figsize=(3.5 * len(dense), 2.6 * len(models)), squeeze=False
+    )
     all_same = True
-    for col, layer in enumerate(DENSE):
+    for col, layer in enumerate(dense):
         reference = first[f"{layer}_kernel"].sel(stage="init").values
         edges = np.linspace(reference.min(), reference.max(), bins + 1)
         for row, model in enumerate(models):
@@ -36,43 +40,57 @@ def initial_weights(histories, path, *, bins, dpi):
     save(fig, path, dpi)
 
 
-def _stack(runs, name):
-    return np.stack([ds[name].values for ds in runs])
+PANELS = [
+    ("train_accuracy", "training-set error", "error rate (1 - accuracy), log scale"),
+    ("test_accuracy", "test-set error", "error rate (1 - accuracy), log scale"),
+    ("train_loss", "training-set loss", "cross-entropy (nat), log scale"),
+    ("test_loss", "test-set loss", "cross-entropy (nat), log scale"),
+]
 
 
-def accuracy(runs, path, *, band, show_blog, dpi):
-    """Error rate (1 - accuracy, log scale) and loss per epoch, over seeds."""
-    fig, axes = plt.subplots(2, 2, figsize=(10, 7), sharex=True)
-    panels = [
-        ("train_accuracy", "training-set error", "error rate (1 - accuracy), log scale"),
-        ("test_accuracy", "test-set error", "error rate (1 - accuracy), log scale"),
-        ("train_loss", "training-set loss", "cross-entropy (nat), log scale"),
-        ("test_loss", "test-set loss", "cross-entropy (nat), log scale"),
-    ]
-    for ax, (name, title, ylabel) in zip(axes.ravel(), panels, strict=True):
-        for model, seeds in runs.items():
-            values = _stack(seeds, name)
-            values = 1 - values if "accuracy" in name else values
-            n = len(seeds)
-            draw(
-                ax, seeds[0].epoch.values, values, band, color(model), f"{label(model)} ({n} seeds)"
-            )
-            if show_blog and "accuracy" in name and model in blog.ACCURACY:
-                col = 0 if name.startswith("train") else 1
-                points = blog.ACCURACY[model]
-                ax.scatter(
-                    list(points),
-                    [1 - v[col] for v in points.values()],
-                    edgecolor=color(model),
-                    label=f"{label(model)}: blog (seed 42)",
-                    **BLOG_MARKER,
-                )
-        ax.set_yscale("log")
-        ax.set(title=title, ylabel=ylabel)
-    for ax in axes[1]:
+def _panels(conditions):
+    """2 x 2 panels for a study without axes; else one row of four per condition."""
+    if len(conditions) == 1:
+        fig, axes = plt.subplots(2, 2, figsize=(10, 7), sharex=True)
+        return fig, [axes.ravel()]
+    fig, axes = plt.subplots(
+        len(conditions), 4, figsize=(16, 3 * len(conditions)), sharex=True, squeeze=False
+    )
+    return fig, list(axes)
+
+
+def accuracy(conditions, path, *, band, show_blog, dpi):
+    """Error rate (1 - accuracy, log scale) and loss per epoch, over seeds, one
+    line per model (and a row of panels per setting of the study's axes)."""
+    fig, rows = _panels(conditions)
+    for row, (condition, runs) in zip(rows, conditions.items(), strict=True):
+        for ax, (name, title, ylabel) in zip(row, PANELS, strict=True):
+            for model, seeds in runs.items():
+                _draw_model(ax, name, model, seeds, band, show_blog and len(conditions) == 1)
+            ax.set_yscale("log")
+            prefix = f"{condition}: " if len(conditions) > 1 else ""
+            ax.set(title=prefix + title, ylabel=ylabel)
+        row[0].legend(fontsize=8)
+    for ax in rows[-1][-2 if len(rows) == 1 else 0 :]:
         ax.set_xlabel("epoch (0 = before training)")
         ax.xaxis.set_major_locator(MaxNLocator(integer=True))
-    axes[0, 0].legend(fontsize=8)
     fig.suptitle(f"Accuracy and loss per epoch, evaluation mode ({BANDS[band]} over seeds)")
     fig.tight_layout()
     save(fig, path, dpi)
+
+
+def _draw_model(ax, name, model, seeds, band, show_blog):
+    values = np.stack([ds[name].values for ds in seeds])
+    values = 1 - values if "accuracy" in name else values
+    label_ = f"{label(model)} ({len(seeds)} seeds)"
+    draw(ax, seeds[0].epoch.values, values, band, color(model), label_)
+    if show_blog and "accuracy" in name and model in blog.ACCURACY:
+        col = 0 if name.startswith("train") else 1
+        points = blog.ACCURACY[model]
+        ax.scatter(
+            list(points),
+            [1 - v[col] for v in points.values()],
+            edgecolor=color(model),
+            label=f"{label(model)}: blog (seed 42)",
+            **BLOG_MARKER,
+        )

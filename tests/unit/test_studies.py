@@ -1,0 +1,144 @@
+"""Studies as config entries: grids expanded by hand, axes, paths and run configs."""
+
+import pytest
+
+from bnlab import studies
+from bnlab.architecture import architectures
+from bnlab.config import validate_config
+from bnlab.errors import BnlabError
+from tests.conftest import smoke_config
+
+
+def config_with(**study_entries):
+    config = smoke_config()
+    config["studies"] = {**config["studies"], **study_entries}
+    return validate_config(config)
+
+
+def test_a_union_of_grids_has_the_runs_written_out_by_hand():
+    config = config_with(
+        mine={
+            "model": ["baseline", "batchnorm"],
+            "seed": [0, 1],
+            "set": {"epochs": 1},
+            "grids": [
+                {"optimizer": ["sgd"], "learning_rate": [0.1, 0.3]},
+                {"optimizer": ["adam"], "learning_rate": [0.001], "model": ["batchnorm"]},
+            ],
+        }
+    )
+    runs = studies.study_runs(config, "mine")
+    names = [run.name for run in runs]
+    assert names == [
+        f"optimizer={o}/learning_rate={lr}/model={m}/seed{s}"
+        for o, lr in (("sgd", "0.1"), ("sgd", "0.3"))
+        for m in ("baseline", "batchnorm")
+        for s in (0, 1)
+    ] + [
+        "optimizer=adam/learning_rate=0.001/model=batchnorm/seed0",
+        "optimizer=adam/learning_rate=0.001/model=batchnorm/seed1",
+    ]
+    assert studies.axes(config, config["studies"]["mine"]) == ["optimizer", "learning_rate"]
+    assert runs[0].path == (
+        "results/mine/histories/optimizer=sgd/learning_rate=0.1/model=baseline/seed0.nc"
+    )
+
+
+def test_an_option_set_for_every_run_is_not_an_axis():
+    config = config_with(mine={"model": ["baseline"], "seed": [3], "set": {"batch_size": 64}})
+    (run,) = studies.study_runs(config, "mine")
+    assert run.name == "model=baseline/seed3" and run.coords == ()
+    assert studies.config_of(config, run)["training"]["batch_size"] == 64
+
+
+def test_a_run_config_takes_unnamed_options_from_the_sections():
+    config = validate_config(smoke_config())
+    run = studies.study_runs(config, "part2")[0]
+    expected = {
+        "architecture": architectures()["baseline"],
+        "data": {"pixel_scaling": config["data"]["pixel_scaling"]},
+        "training": {**config["training"], "epochs": 1, "optimizer": "sgd", "learning_rate": 0.3},
+        "diagnostics": {**config["diagnostics"], "measure_every": 20},
+    }
+    assert studies.config_of(config, run) == expected
+
+
+def test_architecture_options_are_axes_and_lists_name_folders():
+    deep = [64] * 8
+    config = config_with(
+        depth={"model": ["batchnorm"], "seed": [0], "grids": [{"widths": [[256, 128, 64], deep]}]}
+    )
+    runs = studies.study_runs(config, "depth")
+    assert [r.name for r in runs] == [
+        "widths=256-128-64/model=batchnorm/seed0",
+        "widths=64-64-64-64-64-64-64-64/model=batchnorm/seed0",
+    ]
+    assert studies.config_of(config, runs[1])["architecture"]["widths"] == deep
+
+
+def test_path_labels_are_exact():
+    assert studies.label(0.1) == "0.1" and studies.label(1e-05) == "1e-05"
+    assert studies.label(0.30000000000000004) != studies.label(0.3)
+    assert studies.label(True) == "true" and studies.label([1, 2]) == "1-2"
+
+
+@pytest.mark.parametrize(
+    "study, message",
+    [
+        ({"grids": [{"batchsize": [8]}]}, "studies.bad.grids.0.batchsize is not an option"),
+        ({"grids": [{"batch_size": [8, 0]}]}, "studies.bad.grids.0.batch_size.1 = 0"),
+        ({"set": {"optimizer": "lbfgs"}}, "studies.bad.set.optimizer = 'lbfgs'"),
+        ({"model": ["resnet"]}, "studies.bad.model = ['resnet']"),
+        ({"grids": [{"batch_size": [4000]}]}, "training.batch_size = 4000 is larger than"),
+        ({"grids": [{"widths": [[0]]}]}, "studies.bad.grids.0.widths.0.0 = 0"),
+    ],
+)
+def test_a_bad_study_names_its_key(study, message):
+    entry = {"model": ["baseline"], "seed": [0], **study}
+    with pytest.raises(BnlabError, match="invalid config") as error:
+        config_with(bad=entry)
+    assert message in str(error.value)
+
+
+def test_a_figure_of_a_missing_study_is_an_error():
+    config = smoke_config()
+    config["figures"]["accuracy"] = {"study": "nope"}
+    with pytest.raises(BnlabError, match="figures.accuracy.study = 'nope'"):
+        validate_config(config)
+
+
+def test_a_single_run_figure_refuses_a_study_with_axes():
+    config = smoke_config()
+    config["studies"]["bs"] = {
+        "model": ["baseline"],
+        "seed": [42],
+        "grids": [{"batch_size": [16, 32]}],
+    }
+    config["figures"]["activations"] = {"study": "bs"}
+    with pytest.raises(BnlabError, match="figures.activations.study = 'bs'.*varies batch_size"):
+        validate_config(config)
+
+
+def test_a_figure_index_is_checked_against_every_model_of_its_study():
+    config = smoke_config()
+    config["studies"]["depth"] = {
+        "model": ["baseline"],
+        "seed": [42],
+        "set": {"widths": [32, 16, 16]},
+    }
+    config["figures"]["more"] = {"shallow": {"like": "unit_statistics", "study": "depth"}}
+    with pytest.raises(BnlabError, match="figures.more.shallow.unit = 63 .*Dense_2 has 16 units"):
+        validate_config(config)
+
+
+def test_the_cost_model_scales_with_epochs_examples_and_width():
+    config = validate_config(smoke_config())
+    run_cfg = studies.config_of(config, studies.study_runs(config, "blog")[0])
+    run_cfg["training"]["train_examples"] = None  # all 60,000
+    base = studies.train_seconds(run_cfg)
+    longer = {**run_cfg, "training": {**run_cfg["training"], "epochs": 20}}
+    assert studies.train_seconds(longer) > base
+    wide = {**run_cfg, "architecture": {**run_cfg["architecture"], "widths": [1024, 1024]}}
+    assert studies.train_seconds({**wide, "training": longer["training"]}) > studies.train_seconds(
+        longer
+    )
