@@ -21,44 +21,53 @@ def profile(model):
     import jax.numpy as jnp
     import numpy as np
 
-    from bnlab.architecture import architectures, ics_layers, max_width, relu_inputs
-    from bnlab.landscape import internal_covariate_shift, landscape, unit_percentiles
+    from bnlab.architecture import architectures
+    from bnlab.landscape import (
+        internal_covariate_shift,
+        landscape,
+        measure,
+        probed_layers,
+        unit_percentiles,
+    )
     from bnlab.models import build_model
     from bnlab.settings import Settings
-    from bnlab.training import init_state, make_loss_fn, make_measure, make_train_step
+    from bnlab.training import create_train_state, loss_fn, train_step
 
     architecture = architectures()[model]
     settings = Settings.with_defaults(optimizer="sgd", learning_rate=0.3, measure_every=100)
     net = build_model(architecture)
-    state = init_state(net, 0, settings)
-    relu = relu_inputs(architecture)
+    state = create_train_state(net, 0, settings)
+    layers = probed_layers(architecture)
     rng = np.random.default_rng(0)
     x = jnp.asarray(rng.normal(size=(settings.batch_size, 784)), jnp.float32)
     y = jnp.asarray(rng.integers(0, 10, settings.batch_size), jnp.int32)
     probe = jnp.asarray(rng.normal(size=(settings.probe_examples, 784)), jnp.float32)
     key = jax.random.PRNGKey(0)
-    loss_fn = make_loss_fn(net)
-    loss_of = lambda p: loss_fn(p, state.batch_stats, x, y, key)[0]  # noqa: E731
+    loss_of = lambda p: loss_fn(p, state, x, y, key)[0]  # noqa: E731
     grads = jax.grad(loss_of)(state.params)
     updates, _ = state.tx.update(grads, state.opt_state, state.params)
     multiples = jnp.asarray(settings.probe_multiples)
-    step = make_train_step(net, settings.tracked_parameter)
 
     def hundred_steps(state):
-        body = lambda s, _: (step(s, x, y, key, False)[0], None)  # noqa: E731
+        def body(s, _):
+            return train_step(s, x, y, key, False, settings.tracked_parameter)[0], None
+
         return jax.lax.scan(body, state, None, length=100)[0].params
 
     def probe_outputs(state):
-        variables = {"params": state.params, "batch_stats": state.batch_stats}
-        (_, outputs), _ = net.apply(
-            variables, probe, train=True, mutable=["batch_stats"], rngs={"noise": key}
+        (_, outputs), _ = state.apply_fn(
+            state.variables, probe, train=True, mutable=["batch_stats"], rngs={"noise": key}
         )
         return outputs
+
+    def measure_all(state):
+        loss_of = lambda p: loss_fn(p, state, x, y, key)[0]  # noqa: E731
+        return measure(state, loss_of, key, probe, settings, layers)
 
     outputs = jax.jit(probe_outputs)(state)
     pieces = {
         "plain_step": best_ms(jax.jit(hundred_steps), state) / 100,
-        "measure_all": best_ms(jax.jit(make_measure(net, settings, relu)), state, x, y, key, probe),
+        "measure_all": best_ms(jax.jit(measure_all), state),
         "gradient": best_ms(jax.jit(jax.grad(loss_of)), state.params),
         "landscape": best_ms(
             jax.jit(lambda p: landscape(jax.value_and_grad(loss_of), p, grads, updates, multiples)),
@@ -66,16 +75,16 @@ def profile(model):
         ),
         "ics": best_ms(
             jax.jit(
-                lambda p: internal_covariate_shift(
-                    jax.grad(loss_of), p, grads, updates, ics_layers(architecture)
-                )
+                lambda p: internal_covariate_shift(jax.grad(loss_of), p, grads, updates, layers.ics)
             ),
             state.params,
         ),
         "probe_forward": best_ms(jax.jit(probe_outputs), state),
         "percentiles": best_ms(
             jax.jit(
-                lambda o: unit_percentiles(o, relu, settings.percentiles, max_width(architecture))
+                lambda o: unit_percentiles(
+                    o, layers.relu_inputs, settings.percentiles, layers.width
+                )
             ),
             outputs,
         ),

@@ -12,6 +12,7 @@ import os
 import statistics
 import sys
 import time
+from functools import partial
 from pathlib import Path
 
 START = time.perf_counter()
@@ -32,11 +33,13 @@ def profile(model, epochs, overrides, mnist="results/data/mnist.nc"):
 
     from bnlab.architecture import architectures, relu_inputs
     from bnlab.config import validate_config
-    from bnlab.data import load_mnist, scaling_stats
+    from bnlab.data import load_mnist, scale_pixels, scaling_stats
+    from bnlab.evaluation import make_evaluate
+    from bnlab.landscape import probed_layers
     from bnlab.models import build_model
     from bnlab.settings import Settings
     from bnlab.train_job import split_arrays
-    from bnlab.training import Trainer, _variables, init_state
+    from bnlab.training import create_train_state, on_device, train_epoch
 
     out = {"imports": time.perf_counter() - START}
     config = yaml.safe_load(Path("config/config.yaml").read_text())
@@ -52,19 +55,29 @@ def profile(model, epochs, overrides, mnist="results/data/mnist.nc"):
     settings = Settings.from_config(config)
     architecture = architectures(config["architectures"])[model]
     net = build_model(architecture)
-    state = init_state(net, 42, settings)
+    state = create_train_state(net, 42, settings)
     relu = relu_inputs(architecture)
-    trainer = Trainer(net, data, stats, settings, relu)
+    data, stats = on_device(data, stats)
+    evaluators = {
+        "train": make_evaluate(net, settings, True, relu),
+        "test": make_evaluate(net, settings, False),
+    }
+    train_images = data["train_images"]
+    epoch_fn = partial(
+        train_epoch,
+        images=train_images,
+        labels=data["train_labels"],
+        stats=stats["train"],
+        probe=scale_pixels(train_images[: settings.probe_examples], stats["train"]),
+        settings=settings,
+        layers=probed_layers(architecture),
+    )
     key, order = jax.random.PRNGKey(42), jnp.arange(len(data["train_labels"]))
     noise = jax.random.PRNGKey(1)
 
     def evaluate(split):
-        return trainer.evaluate[split](
-            _variables(state),
-            trainer.data[f"{split}_images"],
-            trainer.data[f"{split}_labels"],
-            trainer.stats[split],
-        )
+        images, labels = data[f"{split}_images"], data[f"{split}_labels"]
+        return evaluators[split](state.variables, images, labels, stats[split])
 
     compile_s = {}
     for split in ("train", "test"):
@@ -72,9 +85,7 @@ def profile(model, epochs, overrides, mnist="results/data/mnist.nc"):
     parts = {"steps": [], "eval_train": [], "eval_test": []}
     for epoch in range(1, epochs + 1):
         record = epoch in settings.gradient_epochs
-        (state, key, order, outs, measured), t = _timed(
-            trainer.train_epoch, state, key, order, noise, record
-        )
+        (state, key, order, outs, measured), t = _timed(epoch_fn, state, key, order, noise, record)
         if epoch == 1:
             compile_s["epoch"] = t
         else:

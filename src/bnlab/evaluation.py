@@ -83,3 +83,19 @@ def bn_snapshot(params, batch_stats):
             "bias": np.asarray(learned.get("bias", nan)),
         }
     return snapshot
+
+
+def evaluate_splits(evaluate, variables, data, stats):
+    """`evaluate[split]` (make_evaluate's programs) on each split, and the
+    BatchNorm snapshot: on the host, as one epoch record's train, test and bn."""
+    out = {
+        split: jax.device_get(
+            evaluate[split](
+                variables, data[f"{split}_images"], data[f"{split}_labels"], stats[split]
+            )
+        )
+        for split in ("train", "test")
+    }
+    return out | {
+        "bn": bn_snapshot(*jax.device_get((variables["params"], variables["batch_stats"])))
+    }

@@ -48,9 +48,9 @@ def _eval_arrays(run, width):
         for what in ("accuracy", "loss"):
             out[f"{split}_{what}"] = (
                 ("epoch",),
-                np.array([e[split][what] for e in run.evals], np.float32),
+                np.array([getattr(e, split)[what] for e in run.epochs], np.float32),
             )
-    train = [e["train"] for e in run.evals]
+    train = [e.train for e in run.epochs]
     hist = np.stack([[t["hist"][layer] for layer in run.layers] for t in train])
     out["hist"] = (("epoch", "layer", "bin"), hist[..., 1:-1].astype(np.int32))
     out["hist_underflow"] = (("epoch", "layer"), hist[..., 0].astype(np.int32))
@@ -64,14 +64,14 @@ def _eval_arrays(run, width):
 
 
 def _bn_arrays(run, width):
-    layers = sorted(run.bn[0])
+    layers = sorted(run.epochs[0].bn)
     if not layers:
         return {}, {}
     names = {"mean": "running_mean", "var": "running_var", "scale": "scale", "bias": "bias"}
     data = {
         f"bn_{target}": (
             ("epoch", "bn_layer", "unit"),
-            np.stack([_padded([snap[layer][key] for layer in layers], width) for snap in run.bn]),
+            np.stack([_padded([e.bn[layer][key] for layer in layers], width) for e in run.epochs]),
         )
         for key, target in names.items()
     }
@@ -79,10 +79,10 @@ def _bn_arrays(run, width):
 
 
 def _grad_arrays(run):
-    epochs = sorted(run.grads)
-    if not epochs:
+    recorded = [e for e in run.epochs if e.grads is not None]
+    if not recorded:
         return {}, {"grad_epoch": np.array([], np.int64)}
-    stack = lambda key: np.stack([run.grads[e][key] for e in epochs]).astype(np.float32)  # noqa: E731
+    stack = lambda key: np.stack([e.grads[key] for e in recorded]).astype(np.float32)  # noqa: E731
     tracked = stack("tracked_grad")
     if tracked.ndim == 3:  # a bias or scale: one row
         tracked = tracked[:, :, None, :]
@@ -91,19 +91,20 @@ def _grad_arrays(run):
         for k in ("grad_mean", "grad_std", "grad_norm")
     }
     data["tracked_grad"] = (("grad_epoch", "step", "tracked_row", "tracked_col"), tracked)
-    return data, {"grad_epoch": np.array(epochs)}
+    return data, {"grad_epoch": np.array([e.epoch for e in recorded])}
 
 
 def _measure_arrays(run, architecture):
     """Measurements at every `measure_every`-th step, indexed by global step."""
-    if not run.measured:
+    measured = [e for e in run.epochs if e.measured is not None]
+    if not measured:
         return {}, {}
     settings = run.settings
     steps = settings.steps_per_epoch(run.n_train)
-    count = len(run.measured[0]["beta_smoothness"])
+    count = len(measured[0].measured["beta_smoothness"])
     local = np.arange(count) * settings.measure_every
-    epochs = np.repeat(np.arange(1, len(run.measured) + 1), count)
-    cat = lambda key: np.concatenate([m[key] for m in run.measured]).astype(np.float32)  # noqa: E731
+    epochs = np.repeat([e.epoch for e in measured], count)
+    cat = lambda key: np.concatenate([e.measured[key] for e in measured]).astype(np.float32)  # noqa: E731
     data = {
         "landscape_loss": (("measure_step", "probe_step"), cat("landscape_loss")),
         "grad_change": (("measure_step", "probe_step"), cat("grad_change")),
@@ -117,7 +118,7 @@ def _measure_arrays(run, architecture):
         ),
     }
     coords = {
-        "measure_step": (epochs - 1) * steps + np.tile(local, len(run.measured)),
+        "measure_step": (epochs - 1) * steps + np.tile(local, len(measured)),
         "measure_epoch": ("measure_step", epochs),
         "probe_step": settings.probe_multiples,
         "ics_layer": ics_layers(architecture),
@@ -128,7 +129,7 @@ def _measure_arrays(run, architecture):
 
 
 def history_dataset(run, config, stats):
-    """A Run plus the resolved config -> the history Dataset."""
+    """A training.RunResult plus the resolved config -> the history Dataset."""
     settings = run.settings
     edges = settings.edges
     width = max_width(config["architecture"])  # every per-unit array is padded to it
@@ -136,14 +137,15 @@ def history_dataset(run, config, stats):
     grad_data, grad_coords = _grad_arrays(run)
     measure_data, measure_coords = _measure_arrays(run, config["architecture"])
     widths = dict(
-        zip(run.layers, [len(run.evals[0]["train"]["mean"][k]) for k in run.layers], strict=True)
+        zip(run.layers, [len(run.epochs[0].train["mean"][k]) for k in run.layers], strict=True)
     )
     data = {**_eval_arrays(run, width), **bn_data, **grad_data, **measure_data}
     data |= _param_arrays(run)
-    data["step_loss"] = (("train_epoch", "step"), np.stack(run.step_loss).astype(np.float32))
+    step_loss = np.stack([e.step_loss for e in run.epochs[1:]]).astype(np.float32)
+    data["step_loss"] = (("train_epoch", "step"), step_loss)
     coords = {
-        "epoch": np.arange(len(run.evals)),
-        "train_epoch": np.arange(1, len(run.step_loss) + 1),
+        "epoch": np.arange(len(run.epochs)),
+        "train_epoch": np.arange(1, len(step_loss) + 1),
         "step": np.arange(settings.steps_per_epoch(run.n_train)),
         "parameter": run.params,
         "layer": run.layers,

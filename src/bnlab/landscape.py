@@ -2,10 +2,14 @@
 "How Does Batch Normalization Help Optimization?" (NeurIPS 2018) and Ioffe &
 Szegedy (ICML 2015), as pure functions of parameters and gradients."""
 
+from typing import NamedTuple
+
 import jax
 import jax.numpy as jnp
 import numpy as np
 from jax import lax
+
+from bnlab.architecture import ics_layers, max_width, relu_inputs
 
 
 def tree_norm(tree):
@@ -103,3 +107,57 @@ def unit_percentiles(outputs, layers, percentiles, width):
             jnp.pad(values, ((0, width - values.shape[0]), (0, 0)), constant_values=jnp.nan)
         )
     return jnp.stack(rows)
+
+
+class ProbedLayers(NamedTuple):
+    """The layers `measure` looks at (hashable: a static argument under jit)."""
+
+    ics: tuple  # whose internal covariate shift is measured
+    relu_inputs: tuple  # whose per-unit percentiles are taken
+    width: int  # units per row of the percentiles, NaN-padded
+
+
+def probed_layers(architecture):
+    """An architecture's measured layers: every Dense after the first (ICS),
+    every ReLU input (percentiles), padded to its widest layer."""
+    return ProbedLayers(
+        tuple(ics_layers(architecture)), tuple(relu_inputs(architecture)), max_width(architecture)
+    )
+
+
+def measure(state, loss_of, noise, probe, settings, layers):
+    """Santurkar et al.'s and Ioffe & Szegedy's measurements at one training
+    step, before its update: the loss landscape along the step, gradient
+    predictiveness, effective beta-smoothness, internal covariate shift, and
+    per-unit percentiles of every ReLU input on a fixed probe batch.
+
+    `state` is a training.TrainState (its optimizer gives the update);
+    `loss_of(params)` the step's minibatch loss; `layers` a ProbedLayers.
+    """
+    grads = jax.grad(loss_of)(state.params)
+    updates, _ = state.tx.update(grads, state.opt_state, state.params)
+    direction = probe_direction(settings.probe_direction, grads, updates, settings.learning_rate)
+    losses, changes, beta = landscape(
+        jax.value_and_grad(loss_of),
+        state.params,
+        grads,
+        direction,
+        jnp.asarray(settings.probe_multiples),
+    )
+    ics_l2, ics_relative, ics_cos = internal_covariate_shift(
+        jax.grad(loss_of), state.params, grads, updates, layers.ics
+    )
+    (_, outputs), _ = state.apply_fn(
+        state.variables, probe, train=True, mutable=["batch_stats"], rngs={"noise": noise}
+    )
+    return {
+        "landscape_loss": losses,
+        "grad_change": changes,
+        "beta_smoothness": beta,
+        "ics_l2": ics_l2,
+        "ics_relative": ics_relative,
+        "ics_cosine": ics_cos,
+        "relu_input_percentiles": unit_percentiles(
+            outputs, layers.relu_inputs, settings.percentiles, layers.width
+        ),
+    }

@@ -68,7 +68,7 @@ def test_untrained_accuracy_is_the_blogs_exactly(mnist, name):
 
 
 def test_training_learns(bn_run):
-    acc = [e["test"]["accuracy"] for e in bn_run.evals]
+    acc = [e.test["accuracy"] for e in bn_run.epochs]
     assert len(acc) == 3
     assert acc[0] < 0.2 and acc[-1] > 0.8
     assert bn_run.chance is None  # learned: not flagged
@@ -80,12 +80,12 @@ def test_every_example_is_trained_on_when_batches_do_not_divide(small_data):
         epochs=1, batch_size=600, gradient_epochs=(), histogram_bins=10
     )
     run = quiet_train("baseline", 0, data, stats, settings)
-    assert run.step_loss[0].shape == (4,)  # 3 x 600 + one batch of 200
+    assert run.epochs[1].step_loss.shape == (4,)  # 3 x 600 + one batch of 200
     dropped = Settings.with_defaults(
         epochs=1, batch_size=600, gradient_epochs=(), histogram_bins=10, drop_remainder=True
     )
     run = quiet_train("baseline", 0, data, stats, dropped)
-    assert run.step_loss[0].shape == (3,)
+    assert run.epochs[1].step_loss.shape == (3,)
 
 
 def test_same_seed_same_history_bit_for_bit(small_data, bn_run):
@@ -142,7 +142,7 @@ def test_adam_at_learning_rate_10_ends_at_chance_and_says_so(small_data):
     )
     lines = []
     run = train("baseline", BUILT_IN["baseline"], 0, data, stats, settings, log=lines.append)
-    assert np.isfinite(np.concatenate(run.step_loss)).all()
+    assert np.isfinite(np.concatenate([e.step_loss for e in run.epochs[1:]])).all()
     assert run.chance and "is at chance level" in run.chance
     assert lines[-1].startswith("warning: model baseline seed 0: final test accuracy")
     assert "epoch   0/1  train loss" in lines[0]  # no minibatch loss before any step
