@@ -37,4 +37,4 @@ test: lint
 	$(BIN)/pytest
 
 clean:
-	rm -rf results/data results/histories results/figures results/tables results/logs results/benchmarks
+	find results -mindepth 1 -maxdepth 1 ! -name README.md -exec rm -rf {} +

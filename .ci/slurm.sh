@@ -81,7 +81,7 @@ echo "slurm: node $host is ${state:-unknown} (daemons ${pids[*]})"
 mnist=$(ls -d "$repo/resources/mnist" "$repo/../shared/data/mnist" 2>/dev/null | head -1)
 cat >"$work/config.yaml" <<CONF
 data: {manual_dir: $mnist, tfds_data_dir: $work/tfds}
-seeds: [42, 1, 2, 3, 4, 5]
+studies: {blog: {seed: [42, 1, 2, 3, 4, 5]}}
 training: {epochs: 2, train_examples: 2000, test_examples: 1000}
 CONF
 RUNS=12
@@ -95,13 +95,14 @@ run() {  # run NAME ARGS...: the workflow in $work/NAME
 SLURM=(--workflow-profile "$repo/profiles/slurm" --jobs 4
     --slurm-status-command squeue --slurm-init-seconds-before-status-checks 5)
 
-through_slurm() {  # through_slurm NAME EXPECTED_SUBMISSIONS [ARGS...]
-    local name=$1 expected=$2; shift 2
+through_slurm() {  # through_slurm NAME EXPECTED_SUBMISSIONS GROUPS [ARGS...]
+    local name=$1 expected=$2 groups=$3; shift 3
     mkdir -p "$work/$name/config" && cp "$work/config.yaml" "$work/$name/config/config.yaml"
-    (cd "$work/$name" && python -m bnlab.plan all -s "$repo/Snakefile" "${SLURM[@]}" "$@") \
+    # shellcheck disable=SC2086  # GROUPS: several words on purpose
+    (cd "$work/$name" && python -m bnlab.plan all --group-components $groups) \
         | tee "$work/$name-plan.txt"
     grep -q "^submissions: $expected " "$work/$name-plan.txt" \
-        || { echo "slurm: the dry run does not plan $expected submissions"; exit 1; }
+        || { echo "slurm: bnlab.plan does not plan $expected submissions"; exit 1; }
     local start=$SECONDS
     run "$name" all "${SLURM[@]}" "$@" >"$work/$name.log" 2>&1 \
         || { tail -60 "$work/$name.log"; exit 1; }
@@ -115,14 +116,15 @@ through_slurm() {  # through_slurm NAME EXPECTED_SUBMISSIONS [ARGS...]
     [ "$count" -eq "$expected" ]
 }
 
-# Grouped: ceil(12 / 4) = 3 training allocations + 1 for the 9 figures.
-through_slurm grouped 4
+# Grouped as profiles/slurm groups: ceil(12 / 4) = 3 training allocations + 1
+# for the 9 figures.
+through_slurm grouped 4 "training=4 figures=20"
 # Ungrouped: one allocation per training run and per figure.
-through_slurm ungrouped 21 --group-components training=1 figures=1
+through_slurm ungrouped 21 "training=1 figures=1" --group-components training=1 figures=1
 run local --cores 2 >"$work/local-run.log" 2>&1
 
 for name in grouped ungrouped; do
-    for target in $(cd "$work/local" && find results/figures results/tables results/histories -type f | sort); do
+    for target in $(cd "$work/local" && find results/figures results/tables results/blog -type f | sort); do
         [ -s "$work/$name/$target" ] || { echo "slurm: $name: missing $target"; exit 1; }
     done
     python -m bnlab.compare "$work/$name/results" "$work/local/results"

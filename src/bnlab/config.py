@@ -108,6 +108,12 @@ def validate_config(config, schema=None):
             f"invalid config: {_key(found[0])} = {found[1]} is not a finite number; "
             f"every number in the config must be finite. {_where()}"
         )
+    # The default studies are always there, and a config's entries merge into
+    # them (studies.blog.seed alone replaces the blog's seeds), like
+    # Snakemake's --configfile: the built-in figures can rely on them.
+    if isinstance(config.get("studies", {}), dict):
+        default = schema["properties"]["studies"]["default"]
+        config["studies"] = _merge(copy.deepcopy(default), config.get("studies", {}))
     _raise_first(schema, config)
     _fill_defaults(config, schema)
     _check_architectures(config["architectures"])
@@ -262,6 +268,11 @@ def _check_more_figures(config, schema):
             _fail(f"figures.more.{name}.like", like, f"a registered figure: {', '.join(FIGURES)}")
         if name in FIGURES:
             _fail(f"figures.more.{name}", name, "a name that no registered figure has")
+        if any("{name}" not in path for path in FIGURES[like].outputs.values()):
+            _fail(f"figures.more.{name}.like", like, "a figure whose files are named after it")
+        taken = ("train", "prepare_data", *FIGURES, *config["figures"]["more"])
+        if entry.get("target") in taken:
+            _fail(f"figures.more.{name}.target", entry["target"], "a name no rule has")
         sub = figures.get(FIGURES[like].options or like, {"type": "object", "properties": {}})
         if "$ref" in sub:
             sub = schema["$defs"][sub["$ref"].rsplit("/", 1)[-1]]

@@ -8,7 +8,7 @@ and seed are dimensions, so a grid over batch size gives a `batch_size`
 dimension. Runs of unequal shape are padded with NaN (more epochs, another
 batch size's steps, a deeper model's layers), as are settings a union of
 grids does not train (Part 2 trains SGD only at 0.3). Each run's `diverged`
-and `at_chance` flags become variables.
+and `at_chance` flags become variables (1 or 0, NaN where no run).
 """
 
 from pathlib import Path
@@ -41,9 +41,19 @@ def open_study(name, config=None, root="."):
         )
     dims = [axis for axis, _ in runs[0].coords] + ["model", "seed"]
     parts = [_run_dataset(Path(root) / run.path, run) for run in runs]
-    stacked = xr.concat(parts, dim="run", join="outer", combine_attrs="drop_conflicts")
-    stacked = stacked.set_index(run=dims)
-    study = stacked.unstack("run")
+    stacked = xr.concat(
+        parts,
+        dim="run",
+        data_vars="all",
+        coords="different",  # per-model coordinates (layer_width) gain the run dimension
+        compat="equals",
+        join="outer",
+        combine_attrs="drop_conflicts",
+    )
+    study = stacked.set_index(run=dims).unstack("run")
+    # Unstacking sorts each axis: put back the order the config gives.
+    order = {dim: list(dict.fromkeys(stacked[dim].values.tolist())) for dim in dims}
+    study = study.reindex(order)
     study.attrs["study"] = name
     return study.transpose(*dims, ...)
 
@@ -54,7 +64,7 @@ def _run_dataset(path, run):
     ds = xr.open_dataset(path, chunks={})
     bare = [dim for dim in ds.dims if dim not in ds.coords]
     ds = ds.assign_coords({dim: np.arange(ds.sizes[dim]) for dim in bare})
-    flags = {flag: ds.attrs.get(flag, "no") for flag in FLAGS}
+    flags = {flag: ds.attrs.get(flag, "no") != "no" for flag in FLAGS}
     coords = {axis: _coordinate(value) for axis, value in run.coords}
     coords |= {"model": run.model, "seed": run.seed}
     ds = ds.assign(flags).expand_dims("run")

@@ -169,12 +169,16 @@ def models(study):
     return list(dict.fromkeys(c["model"] for grid in study["grids"] for c in _product(grid, study)))
 
 
-# The cost model for cluster requests and `python -m bnlab.plan`: seconds per
-# epoch of 60,000 images for the blog's MLP on one core of a 2-core AMD EPYC
-# VM (measurements every 50-100 steps about triple it), scaled by the
-# examples and multiply-adds per example, plus start-up (imports, data,
-# compile; the compile cache makes later runs cheaper).
-EPOCH_SECONDS = {"plain": 1.2, "measured": 3.5}
+# The cost model for cluster requests and `python -m bnlab.plan`, measured on
+# one core of a 2-core AMD EPYC VM (blog MLP, 12,000 images, batch sizes 8 to
+# 512): an epoch costs 1.23 s per 60,000 images (training and evaluation,
+# scaled by multiply-adds per image for other widths) plus 0.17 ms per
+# optimizer step, so batch 8 costs 1.6x batch 32; each of Part 2's
+# measurements about 0.12 s; start-up (imports, data, compile; the compile
+# cache makes later runs cheaper) about 10 s.
+IMAGE_SECONDS = 1.23 / 60000
+STEP_SECONDS = 0.17e-3
+MEASUREMENT_SECONDS = 0.12
 START_SECONDS = 10
 BLOG_MACS = 784 * 256 + 256 * 128 + 128 * 64 + 64 * 10
 
@@ -186,11 +190,13 @@ def macs(architecture):
 
 def train_seconds(run_cfg):
     """Estimated wall time of one training job on one core."""
-    training = run_cfg["training"]
-    kind = "measured" if run_cfg["diagnostics"]["measure_every"] else "plain"
-    fraction = (training["train_examples"] or 60000) / 60000
+    training, every = run_cfg["training"], run_cfg["diagnostics"]["measure_every"]
+    images = training["train_examples"] or 60000
+    steps = -(-images // training["batch_size"])
     work = max(macs(run_cfg["architecture"]) / BLOG_MACS, 0.25)
-    return int(START_SECONDS + training["epochs"] * EPOCH_SECONDS[kind] * fraction * work)
+    epoch = images * IMAGE_SECONDS * work + steps * STEP_SECONDS
+    epoch += (steps / every) * MEASUREMENT_SECONDS if every else 0
+    return int(START_SECONDS + training["epochs"] * epoch)
 
 
 def train_minutes(run_cfg):

@@ -48,16 +48,17 @@ def paired_over_seeds(a, b):
     return (*paired_difference([a[s] for s in common], [b[s] for s in common]), len(common))
 
 
-def summary(table, epochs, reference="baseline"):
-    """Per model: mean and sd over seeds and the blog's numbers; then, for every
-    other model, its paired difference from `reference` with a 95% CI."""
+def summary(table, epochs, reference="baseline", show_blog=True):
+    """Per model: mean and sd over seeds and (show_blog) the blog's numbers;
+    then, for every other model, its paired difference from `reference` with a
+    95% CI."""
     columns = [c for c in table.columns if c.startswith(("train_acc", "test_acc"))]
     rows = []
     for model, group in table.groupby("model", sort=False):
         mean = {"model": model, "seed": "mean", **group[columns].mean().to_dict()}
         sd = {"model": model, "seed": "sd", **group[columns].std(ddof=1).to_dict()}
         rows += [mean, sd]
-        if model in blog.ACCURACY:
+        if show_blog and model in blog.ACCURACY:
             blog_row = {"model": model, "seed": "blog (seed 42)"}
             for col in columns:
                 split, _, epoch = col.partition("_acc_epoch")
@@ -87,12 +88,14 @@ def _paired_rows(a, b, columns, label):
     return [diff, low, high]
 
 
-def final_accuracy(conditions, epochs, reference):
+def final_accuracy(conditions, epochs, reference, show_blog):
     """Per setting of the study's axes (columns first, if it has any): every
-    run, each model's mean and sd, and every model minus `reference`."""
+    run, each model's mean and sd, and every model minus `reference`. The
+    blog's printed numbers are shown only for a study without axes."""
     parts = []
     for condition, runs in conditions.items():
-        table = summary(per_run(runs, epochs), epochs, reference)
+        blog_rows = show_blog and not condition
+        table = summary(per_run(runs, epochs), epochs, reference, blog_rows)
         for i, (axis, value) in enumerate(condition):
             table.insert(i, axis, label(value))
         parts.append(table)

@@ -49,7 +49,6 @@ BAD = [
     (("studies", "blog", "model"), [], "studies.blog.model is empty"),
     (("studies", "blog", "model"), ["resnet"], "studies.blog.model = ['resnet'] is out of range"),
     (("studies", "blog", "grids"), [{"epochs": 3}], "studies.blog.grids.0.epochs = 3 has the"),
-    (("studies",), {}, "studies is empty"),
     (("data", "pixel_scaling"), "global", "data.pixel_scaling = 'global' is not allowed"),
     (("trainig",), {}, "unknown key ['trainig'] under '<top level>'"),
 ]
@@ -91,3 +90,16 @@ def test_config_yaml_states_the_schema_defaults():
     otherwise says so in its own config file (as config/smoke.yaml does)."""
     written = yaml.safe_load((REPO / "config/config.yaml").read_text())
     assert validate_config(written) == validate_config({})
+
+
+def test_a_study_entry_merges_into_the_default_studies():
+    resolved = validate_config(
+        {"studies": {"blog": {"seed": [7, 42]}, "mine": {"model": ["baseline"], "seed": [1]}}}
+    )
+    assert resolved["studies"]["blog"] == {
+        "model": ["baseline", "batchnorm"],
+        "seed": [7, 42],
+        "set": {},
+        "grids": [{}],
+    }
+    assert {"part2", "lr_sweep", "mine"} <= set(resolved["studies"])

@@ -6,15 +6,17 @@ import re
 import pytest
 
 from bnlab import schemas
+from bnlab.studies import option_sections
 from tests.conftest import REPO
 
 DOCS = [REPO / "README.md", *sorted((REPO / "docs").glob("*.md"))]
-SECTIONS = "data|models|architectures|seeds|training|diagnostics|figures|part2|gpu"
+SECTIONS = "data|architectures|studies|training|diagnostics|figures|gpu"
 # `training.cpu_numerics: portable`, `figures.seed = 7 ...`: the key is the first word.
 KEY = re.compile(rf"`(({SECTIONS})\.[A-Za-z0-9_.<>]+)")
 # Keys the docs name on purpose although the schema lacks them.
 NOT_KEYS = {
     "training.epoch": "docs/reliability.md: the misspelled key of an error example",
+    "studies.blog.set.epoch": "docs/reliability.md: the misspelled option of an error example",
     "training.weight_decay": "docs/developing.md: how to add an option",
     "figures.my_plot": "docs/developing.md: how to add a figure",
 }
@@ -30,7 +32,11 @@ NOT_PATHS = {"workflow/report/my_plot.rst": "docs/developing.md: how to add a fi
 
 def schema_has(key, node=None, root=None):
     """Whether the config schema allows the dotted `key` (placeholders <...>
-    and list indices match anything there)."""
+    and list indices match anything there; a study's `set` and grids take the
+    options bnlab.studies names)."""
+    study_option = re.fullmatch(r"studies\.[^.]+\.(?:set|grids\.\d+)\.([^.]+)(?:\.\d+)*", key)
+    if node is None and study_option:
+        return study_option.group(1) in {*option_sections(), "model", "seed"}
     root = root or schemas.load("config")
     node = root if node is None else node
     if "$ref" in node:
@@ -73,6 +79,8 @@ def test_every_repository_path_the_docs_name_exists(doc):
 def test_the_checks_can_fail():
     assert not schema_has("training.no_such_key")
     assert not schema_has("gpu.jobs_per_cpu")
-    assert schema_has("figures.unit_statistics.unit") and schema_has("models.0")
+    assert schema_has("figures.unit_statistics.unit") and schema_has("studies.blog.seed.0")
+    assert schema_has("studies.bs.grids.0.batch_size") and schema_has("studies.part2.set.epochs")
+    assert not schema_has("studies.bs.grids.0.batchsize") and not schema_has("part2.epochs")
     assert named(KEY, "set `training.cpu_numerics: portable`") == ["training.cpu_numerics"]
     assert named(PATH, "see [x](src/bnlab/nope.py)") == ["src/bnlab/nope.py"]

@@ -132,7 +132,7 @@ def test_paired_difference_matches_hand_computation():
 
 
 def test_final_accuracy_table(conditions):
-    table = final_accuracy(conditions, [1, 2], "baseline")
+    table = final_accuracy(conditions, [1, 2], "baseline", show_blog=True)
     per_run = table[table.seed.isin([0, 1, 2])]
     assert len(per_run) == 6
     assert "test_acc_epoch2" in table.columns
@@ -149,14 +149,23 @@ def test_runs_at_chance_are_flagged_in_history_and_table(runs):
     assert float(ds.test_accuracy[-1]) < 0.2
     assert ds.attrs["at_chance"].startswith("final test accuracy 0.")
     assert "is at chance level (below 0.2; chance is 0.1)" in ds.attrs["at_chance"]
-    table = final_accuracy({Condition(()): runs}, [2], "baseline")
+    table = final_accuracy({Condition(()): runs}, [2], "baseline", show_blog=True)
     assert set(table[table.seed.isin([0, 1, 2])].flag) == {"at chance"}
 
 
 def test_final_accuracy_table_has_a_block_per_condition_and_any_reference(runs):
     two = {Condition((("batch_size", b),)): runs for b in (8, 32)}
-    table = final_accuracy(two, [2], "batchnorm")
+    table = final_accuracy(two, [2], "batchnorm", show_blog=True)
+    assert not table.seed.astype(str).str.startswith("blog").any()  # the blog's study has no axes
     assert list(table.columns[:2]) == ["batch_size", "model"]
     diffs = table[table.model == "baseline - batchnorm"]
     assert list(diffs.batch_size.unique()) == ["8", "32"]
     assert list(diffs.seed)[:1] == ["mean over 3 paired seeds"]
+
+
+def test_every_built_in_model_has_its_own_colour_and_others_a_stable_one():
+    from bnlab.architecture import BUILTIN
+    from bnlab.plots.style import color
+
+    assert len({color(m) for m in BUILTIN}) == len(BUILTIN)
+    assert color("my_variant") == color("my_variant") != ""

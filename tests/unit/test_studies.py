@@ -142,3 +142,32 @@ def test_the_cost_model_scales_with_epochs_examples_and_width():
     assert studies.train_seconds({**wide, "training": longer["training"]}) > studies.train_seconds(
         longer
     )
+
+
+@pytest.mark.parametrize(
+    "entry, message",
+    [
+        ({"like": "gradient_stats"}, "figures.more.extra.like = 'gradient_stats'"),
+        ({"like": "accuracy", "target": "train"}, "figures.more.extra.target = 'train'"),
+        ({"like": "nothing"}, "figures.more.extra.like = 'nothing'"),
+        ({"like": "accuracy", "band": "wide"}, "figures.more.extra.band = 'wide' is not allowed"),
+    ],
+)
+def test_a_bad_more_entry_names_its_key(entry, message):
+    config = smoke_config()
+    config["figures"]["more"] = {"extra": entry}
+    with pytest.raises(BnlabError, match="invalid config") as error:
+        validate_config(config)
+    assert message in str(error.value)
+
+
+def test_the_cost_model_by_hand():
+    config = validate_config(smoke_config())
+    run_cfg = studies.config_of(config, studies.study_runs(config, "blog")[0])
+    run_cfg["training"].update(train_examples=60000, batch_size=30, epochs=2)
+    # 2 epochs of 60,000 images and 2,000 steps, plus start-up.
+    expected = 10 + 2 * (60000 * studies.IMAGE_SECONDS + 2000 * studies.STEP_SECONDS)
+    assert studies.train_seconds(run_cfg) == int(expected)
+    run_cfg["diagnostics"]["measure_every"] = 100
+    expected += 2 * 20 * studies.MEASUREMENT_SECONDS
+    assert studies.train_seconds(run_cfg) == int(expected)

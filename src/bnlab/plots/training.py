@@ -66,7 +66,8 @@ def accuracy(conditions, path, *, band, show_blog, dpi):
     for row, (condition, runs) in zip(rows, conditions.items(), strict=True):
         for ax, (name, title, ylabel) in zip(row, PANELS, strict=True):
             for model, seeds in runs.items():
-                _draw_model(ax, name, model, seeds, band, show_blog and len(conditions) == 1)
+                # The blog's printed numbers only where the study has no axes.
+                _draw_model(ax, name, model, seeds, band, show_blog and not condition)
             ax.set_yscale("log")
             prefix = f"{condition}: " if len(conditions) > 1 else ""
             ax.set(title=prefix + title, ylabel=ylabel)
