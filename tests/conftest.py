@@ -86,7 +86,7 @@ def snakemake(workdir, config, *args, timeout=1200, env_offline=False, env=None)
     """Run the repository's workflow in `workdir` with `config`; output in .stdout."""
     workdir = Path(workdir)
     (workdir / "config").mkdir(parents=True, exist_ok=True)
-    (workdir / "config/config.yaml").write_text(yaml.safe_dump(config))
+    (workdir / "config/config.yaml").write_text(yaml.safe_dump(config, sort_keys=False))
     cmd = [str(BIN / "snakemake"), "-s", str(REPO / "Snakefile"), "-d", str(workdir)]
     cmd += ["--cores", "2", *args]
     env = dict(os.environ, **(env or {}), PATH=f"{BIN}:{os.environ['PATH']}")

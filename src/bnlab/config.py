@@ -117,6 +117,9 @@ def validate_config(config, schema=None):
     _raise_first(schema, config)
     _fill_defaults(config, schema)
     _check_architectures(config["architectures"])
+    # The sections' own values first, so an error there names no study.
+    _check_run_keys(config)
+    check_rows(config)
     _check_studies(config, schema)
     _check_more_figures(config, schema)
     _resolve_figures(config)
@@ -226,6 +229,7 @@ def _check_run(run_cfg, where):
     """Checks that relate one run's keys to each other, the data and its model."""
     try:
         _check_run_keys(run_cfg)
+        _check_tracked(run_cfg)
         check_rows(run_cfg)
     except BnlabError as err:
         message = str(err).replace("invalid config: ", f"invalid config ({where}): ", 1)
@@ -249,6 +253,10 @@ def _check_run_keys(run_cfg):
         )
     _check_ordered("diagnostics.histogram_range", diag["histogram_range"])
     _check_ordered("diagnostics.probe_steps [low, high, count]", diag["probe_steps"][:2])
+
+
+def _check_tracked(run_cfg):
+    diag = run_cfg["diagnostics"]
     shapes = param_shapes(run_cfg["architecture"])
     if diag["tracked_parameter"] not in shapes:
         _fail(

@@ -7,7 +7,6 @@ import numpy as np
 import xarray as xr
 
 from bnlab import schemas
-from bnlab.architecture import ics_layers, max_width
 from bnlab.errors import BnlabError
 from bnlab.io import open_netcdf, write_netcdf
 from bnlab.models import count_params
@@ -94,7 +93,7 @@ def _grad_arrays(run):
     return data, {"grad_epoch": np.array([e.epoch for e in recorded])}
 
 
-def _measure_arrays(run, architecture):
+def _measure_arrays(run):
     """Measurements at every `measure_every`-th step, indexed by global step."""
     measured = [e for e in run.epochs if e.measured is not None]
     if not measured:
@@ -121,8 +120,8 @@ def _measure_arrays(run, architecture):
         "measure_step": (epochs - 1) * steps + np.tile(local, len(measured)),
         "measure_epoch": ("measure_step", epochs),
         "probe_step": settings.probe_multiples,
-        "ics_layer": ics_layers(architecture),
-        "relu_input": run.relu_inputs,
+        "ics_layer": list(run.probed.ics),
+        "relu_input": list(run.probed.relu_inputs),
         "percentile": np.asarray(settings.percentiles, dtype=np.float32),
     }
     return data, coords
@@ -132,13 +131,10 @@ def history_dataset(run, config, stats):
     """A training.RunResult plus the resolved config -> the history Dataset."""
     settings = run.settings
     edges = settings.edges
-    width = max_width(config["architecture"])  # every per-unit array is padded to it
+    width = run.probed.width  # every per-unit array is padded to the widest layer
     bn_data, bn_coords = _bn_arrays(run, width)
     grad_data, grad_coords = _grad_arrays(run)
-    measure_data, measure_coords = _measure_arrays(run, config["architecture"])
-    widths = dict(
-        zip(run.layers, [len(run.epochs[0].train["mean"][k]) for k in run.layers], strict=True)
-    )
+    measure_data, measure_coords = _measure_arrays(run)
     data = {**_eval_arrays(run, width), **bn_data, **grad_data, **measure_data}
     data |= _param_arrays(run)
     step_loss = np.stack([e.step_loss for e in run.epochs[1:]]).astype(np.float32)
@@ -148,8 +144,8 @@ def history_dataset(run, config, stats):
         "train_epoch": np.arange(1, len(step_loss) + 1),
         "step": np.arange(settings.steps_per_epoch(run.n_train)),
         "parameter": run.params,
-        "layer": run.layers,
-        "layer_width": ("layer", [widths[k] for k in run.layers]),
+        "layer": list(run.layers),
+        "layer_width": ("layer", list(run.layers.values())),
         "unit": np.arange(width),
         "bin": np.arange(len(edges) - 1),
         "bin_edges": ("edge", edges),

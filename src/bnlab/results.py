@@ -44,9 +44,8 @@ def open_study(name, config=None, root="."):
     stacked = xr.concat(
         parts,
         dim="run",
-        data_vars="all",
-        coords="different",  # per-model coordinates (layer_width) gain the run dimension
-        compat="equals",
+        data_vars="all",  # variables some runs lack (BatchNorm's) are padded
+        coords="minimal",
         join="outer",
         combine_attrs="drop_conflicts",
     )
@@ -64,6 +63,8 @@ def _run_dataset(path, run):
     ds = xr.open_dataset(path, chunks={})
     bare = [dim for dim in ds.dims if dim not in ds.coords]
     ds = ds.assign_coords({dim: np.arange(ds.sizes[dim]) for dim in bare})
+    # Per-run coordinates (layer_width, ...) as variables, so they gain the run dimension.
+    ds = ds.reset_coords()
     flags = {flag: ds.attrs.get(flag, "no") != "no" for flag in FLAGS}
     coords = {axis: _coordinate(value) for axis, value in run.coords}
     coords |= {"model": run.model, "seed": run.seed}

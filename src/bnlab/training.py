@@ -20,13 +20,13 @@ import optax
 from flax.training import train_state
 from jax import lax
 
-from bnlab.architecture import layer_widths, relu_inputs
+from bnlab.architecture import layer_widths
 from bnlab.chance import AT_CHANCE_BELOW, CHANCE_ACCURACY, at_chance
 from bnlab.data import scale_pixels
 from bnlab.diagnostics import tree_stats
 from bnlab.errors import BnlabError
 from bnlab.evaluation import evaluate_splits, make_evaluate
-from bnlab.landscape import measure, probed_layers
+from bnlab.landscape import ProbedLayers, measure, probed_layers
 from bnlab.models import build_model, init_variables, param_names
 from bnlab.settings import Settings
 
@@ -162,8 +162,8 @@ class RunResult:
     settings: Settings
     n_train: int
     n_test: int
-    layers: list  # recorded layer outputs, in forward order
-    relu_inputs: list  # the output each ReLU_i receives
+    layers: dict  # recorded layer outputs, in forward order: their widths
+    probed: ProbedLayers  # the measured layers (ICS, ReLU inputs) and their padding
     init_params: dict
     final_params: dict
     epochs: list  # EpochRecord for epochs 0..E
@@ -237,9 +237,9 @@ def train(model, architecture, seed, data, stats, settings, log=print):
     state = create_train_state(net, seed, settings)
     init_params = jax.device_get(state.params)  # before the first epoch donates them
     data, stats = on_device(data, stats)
-    relu = relu_inputs(architecture)
+    probed = probed_layers(architecture)
     evaluate = {
-        "train": make_evaluate(net, settings, True, relu),
+        "train": make_evaluate(net, settings, True, probed.relu_inputs),
         "test": make_evaluate(net, settings, False),
     }
     epoch_fn = partial(
@@ -249,7 +249,7 @@ def train(model, architecture, seed, data, stats, settings, log=print):
         stats=stats["train"],
         probe=scale_pixels(data["train_images"][: settings.probe_examples], stats["train"]),
         settings=settings,
-        layers=probed_layers(architecture),
+        layers=probed,
     )
 
     key, order = jax.random.PRNGKey(seed), jnp.arange(len(data["train_labels"]))
@@ -278,8 +278,8 @@ def train(model, architecture, seed, data, stats, settings, log=print):
         settings=settings,
         n_train=len(data["train_labels"]),
         n_test=len(data["test_labels"]),
-        layers=list(layer_widths(architecture)),
-        relu_inputs=relu,
+        layers=layer_widths(architecture),
+        probed=probed,
         init_params=init_params,
         final_params=jax.device_get(state.params),
         epochs=records,

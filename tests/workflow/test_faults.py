@@ -55,7 +55,7 @@ def test_killed_job_reruns_to_the_same_history(tmp_path, prepared_mnist, mnist_d
         (runs[name] / "results/data").mkdir(parents=True)
         shutil.copy2(prepared_mnist, runs[name] / "results/data/mnist.nc")
         (runs[name] / "config").mkdir()
-        (runs[name] / "config/config.yaml").write_text(yaml.safe_dump(config))
+        (runs[name] / "config/config.yaml").write_text(yaml.safe_dump(config, sort_keys=False))
 
     workdir = runs["killed"]
     cmd = [
@@ -71,7 +71,7 @@ def test_killed_job_reruns_to_the_same_history(tmp_path, prepared_mnist, mnist_d
     proc = subprocess.Popen(
         cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True
     )
-    log = workdir / "results/logs/train/batchnorm/seed42.log"
+    log = workdir / "results/logs/train/blog/model=batchnorm/seed42.log"
     deadline = time.time() + 300
     while time.time() < deadline and not (log.exists() and "epoch   1/3" in log.read_text()):
         time.sleep(0.2)
