@@ -182,47 +182,46 @@ def _check_studies(config, schema):
     """Each study's options exist and are valid, and each run's config passes
     the checks that relate keys (checked once per distinct run)."""
     known = architectures(config["architectures"])
-    options = studies.option_sections()
     for name, study in config["studies"].items():
         study.setdefault("set", {})
         study.setdefault("grids", [{}])
         where = f"studies.{name}"
-        entries = [(f"{where}.set.{k}", k, v) for k, v in study["set"].items()]
-        entries += [
-            (f"{where}.grids.{g}.{k}", k, values)
-            for g, grid in enumerate(study["grids"])
-            for k, values in grid.items()
-        ]
-        entries.append((f"{where}.model", "model", study["model"]))
-        for key, option, values in entries:
-            if option == "model":
-                unknown = [m for m in values if m not in known]
-                if unknown:
-                    _fail(
-                        key,
-                        unknown,
-                        f"models built in or defined under `architectures`: {sorted(known)}",
-                    )
-            elif option == "seed":
-                _raise_first(schema["$defs"]["seeds"], values, tuple(key.split(".")))
-            elif option not in options:
-                raise BnlabError(
-                    f"invalid config: {key} is not an option a study can set; choose among "
-                    f"training, diagnostics and architecture options and pixel_scaling: "
-                    f"{', '.join(sorted(options))}. {_where()}"
-                )
-            elif ".set." in key:
-                _raise_first(_option_schema(schema, option), values, tuple(key.split(".")))
-            else:
-                for i, value in enumerate(values):
-                    _raise_first(_option_schema(schema, option), value, (*key.split("."), i))
+        _check_values(schema, f"{where}.model", "model", study["model"], known)
+        for option, value in study["set"].items():
+            _check_values(schema, f"{where}.set.{option}", option, value, known, listed=False)
+        for g, grid in enumerate(study["grids"]):
+            for option, values in grid.items():
+                _check_values(schema, f"{where}.grids.{g}.{option}", option, values, known)
         checked = set()
         for run in studies.study_runs(config, name):
             run_cfg = studies.config_of(config, run)
             key = json.dumps(run_cfg, sort_keys=True)
             if key not in checked:
                 checked.add(key)
-                _check_run(run_cfg, f"studies.{name}, run {run.name}")
+                _check_run(run_cfg, f"{where}, run {run.name}")
+
+
+def _check_values(schema, key, option, values, known, listed=True):
+    """One option of a study: a list of values (a grid's), or one value (`set`)."""
+    if option == "model":
+        unknown = [m for m in values if m not in known]
+        if unknown:
+            _fail(
+                key, unknown, f"models built in or defined under `architectures`: {sorted(known)}"
+            )
+    elif option == "seed":
+        _raise_first(schema["$defs"]["seeds"], values, tuple(key.split(".")))
+    elif option not in studies.option_sections():
+        raise BnlabError(
+            f"invalid config: {key} is not an option a study can set; choose among training, "
+            f"diagnostics and architecture options and pixel_scaling: "
+            f"{', '.join(sorted(studies.option_sections()))}. {_where()}"
+        )
+    else:
+        sub = _option_schema(schema, option)
+        for i, value in enumerate(values) if listed else [(None, values)]:
+            path = (*key.split("."), i) if listed else tuple(key.split("."))
+            _raise_first(sub, value, path)
 
 
 def _check_run(run_cfg, where):

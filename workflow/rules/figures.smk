@@ -27,7 +27,9 @@ for name, fig in FIGURES.items():
             options=options(name, CONFIG),
             coords={path: run.coords for path, run in runs.items()},
             # What each history must have been trained with (the stale guard).
-            trained_with={path: studies.config_of(CONFIG, run) for path, run in runs.items()},
+            trained_with={
+                path: studies.config_of(CONFIG, run) for path, run in runs.items()
+            },
             stale_histories=FIGS["stale_histories"],
         script:
             "../scripts/figure.py"
