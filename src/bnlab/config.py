@@ -86,7 +86,13 @@ def load_config(configfiles=(CONFIG,), root="."):
     --configfile merges them (later files' keys win, mappings merge)."""
     merged = {}
     for path in [configfiles] if isinstance(configfiles, str | Path) else configfiles:
-        merged = _merge(merged, yaml.safe_load((Path(root) / path).read_text()) or {})
+        file = Path(root) / path
+        if not file.is_file():
+            raise BnlabError(
+                f"config file {file} not found; run from the repository's folder (where "
+                f"{CONFIG} is), or name the file."
+            )
+        merged = _merge(merged, yaml.safe_load(file.read_text()) or {})
     return validate_config(merged)
 
 

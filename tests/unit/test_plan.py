@@ -62,3 +62,13 @@ def test_local_rules_are_the_workflows():
     data = (REPO / "workflow/rules/data.smk").read_text()
     declared = re.search(r"localrules:\s*([\w,\s]+?),?\s*\n\n", data).group(1)
     assert {name.strip() for name in declared.split(",") if name.strip()} == LOCAL
+
+
+def test_a_missing_config_file_is_a_clear_error(tmp_path, monkeypatch, capsys):
+    from bnlab.errors import exit_on_error
+    from bnlab.plan import main
+
+    monkeypatch.chdir(tmp_path)
+    with pytest.raises(SystemExit):
+        exit_on_error(main, ["all"])  # as `python -m bnlab.plan` runs it
+    assert "config file config/config.yaml not found" in capsys.readouterr().err
