@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 import yaml
 
+from bnlab.config import merge_configs
 from bnlab.data import MNIST_FILES
 from bnlab.train_job import enable_compile_cache
 
@@ -51,19 +52,10 @@ def tfds_dir(tmp_path_factory):
     return tmp_path_factory.mktemp("tfds")
 
 
-def merged(base, changes):
-    """`base` with the keys of `changes` replaced, nested dicts key by key (as
-    Snakemake merges --configfile)."""
-    out = dict(base)
-    for key, value in changes.items():
-        out[key] = merged(base[key], value) if isinstance(value, dict) and key in base else value
-    return out
-
-
 def smoke_config():
     """config/config.yaml with config/smoke.yaml over it."""
     read = lambda name: yaml.safe_load((REPO / "config" / name).read_text())  # noqa: E731
-    return merged(read("config.yaml"), read("smoke.yaml"))
+    return merge_configs(read("config.yaml"), read("smoke.yaml"))
 
 
 def test_config(mnist_dir, tfds_dir, **sections):

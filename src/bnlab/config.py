@@ -92,15 +92,17 @@ def load_config(configfiles=(CONFIG,), root="."):
                 f"config file {file} not found; run from the repository's folder (where "
                 f"{CONFIG} is), or name the file."
             )
-        merged = _merge(merged, yaml.safe_load(file.read_text()) or {})
+        merged = merge_configs(merged, yaml.safe_load(file.read_text()) or {})
     return validate_config(merged)
 
 
-def _merge(base, update):
+def merge_configs(base, update):
+    """`base` with `update`'s keys over it, mappings merged key by key and
+    everything else replaced, as Snakemake merges --configfile files."""
     out = dict(base)
     for key, value in update.items():
         both = isinstance(value, dict) and isinstance(out.get(key), dict)
-        out[key] = _merge(out[key], value) if both else value
+        out[key] = merge_configs(out[key], value) if both else value
     return out
 
 
@@ -119,7 +121,7 @@ def validate_config(config, schema=None):
     # Snakemake's --configfile: the built-in figures can rely on them.
     if isinstance(config.get("studies", {}), dict):
         default = schema["properties"]["studies"]["default"]
-        config["studies"] = _merge(copy.deepcopy(default), config.get("studies", {}))
+        config["studies"] = merge_configs(copy.deepcopy(default), config.get("studies", {}))
     _raise_first(schema, config)
     _fill_defaults(config, schema)
     _check_architectures(config["architectures"])
@@ -367,12 +369,12 @@ def _check_figure(config, name, fig, key, study):
         _fail("figures.seed", figs["seed"], f"one of the seeds of study {study!r}: {seeds}")
     if figs["seeds"] is not None and not set(figs["seeds"]) <= set(seeds):
         _fail("figures.seeds", figs["seeds"], f"a subset of the seeds of study {study!r}: {seeds}")
-    last = min(c["training"]["epochs"] for c in runs)
+    last = _epochs(config, study)
     late = [e for e in opts.get("epochs") or [] if e > last]
     if late:
         _fail(f"{key}.epochs", opts["epochs"], f"epochs 0..{last} (study {study!r})")
     for run_cfg in runs:
-        _check_indices(run_cfg, opts, key, f"{run_cfg['architecture']}")
+        _check_indices(run_cfg, opts, key)
     models = studies.models(entry)
     if "reference" in opts and opts["reference"] not in models:
         _fail(f"{key}.reference", opts["reference"], f"a model of study {study!r}: {models}")
@@ -381,7 +383,7 @@ def _check_figure(config, name, fig, key, study):
             _fail(f"figures.comparisons.{i}", pair, f"two different models of study {study!r}")
 
 
-def _check_indices(run_cfg, opts, key, model):
+def _check_indices(run_cfg, opts, key):
     """A figure's layer, unit, epoch and element options against one run."""
     architecture, diag = run_cfg["architecture"], run_cfg["diagnostics"]
     depth = len(architecture["widths"])

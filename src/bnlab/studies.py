@@ -104,7 +104,10 @@ def _value(run_cfg, option):
 def axes(config, study):
     """The options whose value differs between a study's runs, in the order the
     grids first name them (model and seed, always axes, are not listed)."""
-    combos = _combos(config, study)
+    return _axes(study, _combos(config, study))
+
+
+def _axes(study, combos):
     named = dict.fromkeys(key for grid in study["grids"] for key in grid)
     return [
         key
@@ -116,9 +119,10 @@ def axes(config, study):
 def study_runs(config, name):
     """A study's runs, in grid order, each once."""
     study = config["studies"][name]
-    varying = axes(config, study)
+    combos = _combos(config, study)
+    varying = _axes(study, combos)
     runs = {}
-    for model, seed, options, run_cfg in _combos(config, study):
+    for model, seed, options, run_cfg in combos:
         coords = tuple((axis, _value(run_cfg, axis)) for axis in varying)
         frozen = tuple(sorted((k, freeze(v)) for k, v in options.items()))
         run = Run(name, model, seed, coords, frozen)
@@ -161,12 +165,16 @@ def _thaw(value):
 
 def seeds(study):
     """Every seed a study trains, in first-use order."""
-    return list(dict.fromkeys(c["seed"] for grid in study["grids"] for c in _product(grid, study)))
+    return _first_uses(study, "seed")
 
 
 def models(study):
     """Every model a study trains, in first-use order."""
-    return list(dict.fromkeys(c["model"] for grid in study["grids"] for c in _product(grid, study)))
+    return _first_uses(study, "model")
+
+
+def _first_uses(study, key):
+    return list(dict.fromkeys(c[key] for grid in study["grids"] for c in _product(grid, study)))
 
 
 # The cost model for cluster requests and `python -m bnlab.plan`, measured on
