@@ -8,7 +8,7 @@ import jax
 import jax.numpy as jnp
 
 from bnlab.architecture import CLASSES, INPUT_SIZE, norm_layer
-from bnlab.layers import LpBatchNorm, algorithm1_noise
+from bnlab.layers import LpBatchNorm, algorithm1_expectation, algorithm1_noise
 
 
 class MLP(nn.Module):
@@ -16,7 +16,9 @@ class MLP(nn.Module):
 
     The fields are an architecture's options (config schema,
     $defs/architecture, which holds their defaults). Algorithm 1's noise (noisy
-    BatchNorm and its control) draws from the 'noise' RNG stream, in training only.
+    BatchNorm and its control) draws from the 'noise' RNG stream in training;
+    evaluation applies its expectation instead, so the next layer sees inputs
+    of the scale it was trained on.
     """
 
     normalization: str
@@ -43,9 +45,12 @@ class MLP(nn.Module):
                 x = LpBatchNorm(p=self.p, use_running_average=frozen, **affine)(x)
             elif self.normalization in ("batch", "noisy_batch"):
                 x = nn.BatchNorm(use_running_average=frozen, **affine)(x)
-            if self.normalization in ("noisy_batch", "noise") and train:
+            if self.normalization in ("noisy_batch", "noise"):
                 noise = (self.noise_mean, self.noise_scale, self.noise_spread)
-                x = algorithm1_noise(self.make_rng("noise"), x, *noise)
+                if train:
+                    x = algorithm1_noise(self.make_rng("noise"), x, *noise)
+                else:
+                    x = algorithm1_expectation(x, *noise)
             outputs[name] = x
             return x
 

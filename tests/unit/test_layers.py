@@ -6,7 +6,7 @@ import jax.numpy as jnp
 import numpy as np
 import pytest
 
-from bnlab.layers import LpBatchNorm, algorithm1_noise, lp_average
+from bnlab.layers import LpBatchNorm, algorithm1_expectation, algorithm1_noise, lp_average
 
 X = np.random.default_rng(0).normal(2.0, 3.0, (256, 8)).astype(np.float32)
 
@@ -123,3 +123,15 @@ def test_algorithm1_noise_has_the_papers_moments():
     # A new step (key) draws new per-unit parameters.
     other = np.asarray(noise(jnp.zeros(shape), jax.random.PRNGKey(4))).mean(0)
     assert np.corrcoef(mu, other)[0, 1] < 0.3
+
+
+def test_algorithm1_expectation_is_the_noise_averaged_over_steps():
+    """Evaluation's stand-in for the noise: x * (1 + 1.25) / 2 = 1.125 x, which
+    is the noisy output averaged over many steps' draws."""
+    x = jnp.array([[2.0, -1.0, 0.5]])
+    assert np.asarray(algorithm1_expectation(x, 0.5, 1.25, (0.1, 0.1)))[0] == pytest.approx(
+        [2.25, -1.125, 0.5625]
+    )
+    keys = jax.random.split(jax.random.PRNGKey(0), 20000)
+    draws = jax.vmap(lambda k: algorithm1_noise(k, x, 0.5, 1.25, (0.1, 0.1)))(keys)
+    np.testing.assert_allclose(draws.mean(0), 1.125 * x, atol=0.01)

@@ -1,13 +1,13 @@
-"""Claims of the paper and the blog, and the statistics that give each a verdict.
+"""The statistics that give a claim its verdict.
 
 A claim says that a per-run quantity moves one way from model a to model b
-under given conditions. Over seeds, the paired differences b − a give a
-t-interval; a claim is
+under given conditions (or, direction "=", that it does not move). Over
+seeds, the paired differences b − a give a t-interval; a claim is
 
 - "reproduced" if the interval excludes 0 on the side the paper reports,
-- "opposite" if it excludes 0 on the other side,
+- "opposite" if it excludes 0 on the other side (for "=": on either side),
 - "equivalent" if two one-sided tests put the mean difference within ±margin
-  (the only way the table says "no difference"),
+  (the only way the table says "no difference"; for "=", the paper's result),
 - "inconclusive" otherwise.
 
 Primary claims of a family share a Holm correction; see `claims_table`.
@@ -53,7 +53,8 @@ class Claim:
     conditions: the study's axis values the runs are taken at, e.g.
         {"optimizer": "sgd", "learning_rate": 0.3}.
     study: the name of the study whose runs it reads.
-    direction: "+" if the paper reports b − a > 0, "-" if < 0.
+    direction: "+" if the paper reports b − a > 0, "-" if < 0, "=" if no
+        difference (then its p-value is the equivalence test's).
     margin: half-width of the equivalence region, in the quantity's units.
     family: claims whose primary measures share one Holm correction.
     primary: the claim's primary measure (corrected); False: a secondary one.
@@ -72,8 +73,8 @@ class Claim:
     primary: bool = True
 
     def __post_init__(self):
-        if self.direction not in ("+", "-"):
-            raise ValueError(f"claim {self.name!r}: direction must be '+' or '-'")
+        if self.direction not in ("+", "-", "="):
+            raise ValueError(f"claim {self.name!r}: direction must be '+', '-' or '='")
         if not self.margin > 0:
             raise ValueError(f"claim {self.name!r}: margin must be positive")
         if len(self.pair) != 2 or self.pair[0] == self.pair[1]:
@@ -164,6 +165,12 @@ def holm_levels(p, p_holm, alpha):
     return alpha / np.clip(factor, 1, m)
 
 
+def claim_p(claim, diffs):
+    """The p-value a claim's family corrects: the paired t-test's, or for a
+    claim of no difference the equivalence test's."""
+    return tost(diffs, claim.margin) if claim.direction == "=" else paired_p(diffs)
+
+
 def paired_diffs(values, pair):
     """b − a over the seeds both models have, in seed order. `values` maps
     model -> {seed: value}."""
@@ -198,7 +205,7 @@ def claims_table(
     if len(set(names)) != len(names):
         raise ValueError("claim names must be unique")
     diffs = [paired_diffs(values(c), c.pair) for c in claims]
-    p = np.array([paired_p(d) for d in diffs])
+    p = np.array([claim_p(c, d) for c, d in zip(claims, diffs, strict=True)])
     p_holm = np.full(len(claims), np.nan)
     level = np.full(len(claims), alpha)
     for family in dict.fromkeys(c.family for c in claims):
