@@ -95,10 +95,15 @@ def relu_inputs(architecture):
     return activation_inputs(architecture) if architecture["activation"] == "relu" else []
 
 
+def dense_layers(architecture):
+    """Every Dense layer, Dense_0 to the classifier."""
+    return [f"Dense_{i}" for i in range(len(architecture["widths"]) + 1)]
+
+
 def ics_layers(architecture):
     """Layers whose internal covariate shift is measured: every Dense but the
     first, which has no layer before it."""
-    return [f"Dense_{i}" for i in range(1, len(architecture["widths"]) + 1)]
+    return dense_layers(architecture)[1:]
 
 
 def max_width(architecture):

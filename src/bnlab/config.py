@@ -10,6 +10,7 @@ import jsonschema
 import yaml
 
 from bnlab import schemas, studies
+from bnlab.sweeps import STANDARD_MODEL, cap_study
 from bnlab.architecture import BUILTIN, architectures, layer_widths, param_shapes
 from bnlab.errors import BnlabError
 from bnlab.figures import FIGURES, figure_options, registry, study_of
@@ -200,6 +201,7 @@ def _check_studies(config, schema):
         for g, grid in enumerate(study["grids"]):
             for option, values in grid.items():
                 _check_values(schema, f"{where}.grids.{g}.{option}", option, values, known)
+        _check_probe_cap(config, name, where)
         checked = set()
         for run in studies.study_runs(config, name):
             run_cfg = studies.config_of(config, run)
@@ -207,6 +209,30 @@ def _check_studies(config, schema):
             if key not in checked:
                 checked.add(key)
                 _check_run(run_cfg, f"{where}, run {run.name}")
+
+
+def _check_probe_cap(config, name, where):
+    """A probe cap reads a sweep that trains the standard network under every
+    optimizer this study measures with."""
+    runs = [studies.config_of(config, r) for r in studies.study_runs(config, name)]
+    for sweep in {cap_study(cfg) for cfg in runs} - {None}:
+        key = f"{where}: diagnostics.probe_cap_study"
+        others = [s for s in config["studies"] if s != name]
+        if sweep not in others:
+            _fail(key, sweep, f"another study of `studies`: {', '.join(others)}")
+        swept = {
+            (r.model, studies.config_of(config, r)["training"]["optimizer"])
+            for r in studies.study_runs(config, sweep)
+        }
+        for cfg in runs:
+            optimizer = cfg["training"]["optimizer"]
+            if cap_study(cfg) and (STANDARD_MODEL, optimizer) not in swept:
+                raise BnlabError(
+                    f"invalid config: {key} = {sweep!r}, but that study trains no "
+                    f"{STANDARD_MODEL} under {optimizer}, so its divergence rate is unknown; "
+                    f"add {STANDARD_MODEL} and {optimizer} to studies.{sweep}, or set "
+                    f"probe_cap_study: null. {_where()}"
+                )
 
 
 def _check_values(schema, key, option, values, known, listed=True):

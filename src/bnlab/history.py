@@ -93,6 +93,10 @@ def _grad_arrays(run):
     return data, {"grad_epoch": np.array([e.epoch for e in recorded])}
 
 
+def _or_nan(value):
+    return np.nan if value is None else value
+
+
 def _measure_arrays(run):
     """Measurements at every `measure_every`-th step, indexed by global step."""
     measured = [e for e in run.epochs if e.measured is not None]
@@ -108,6 +112,10 @@ def _measure_arrays(run):
         "landscape_loss": (("measure_step", "probe_step"), cat("landscape_loss")),
         "grad_change": (("measure_step", "probe_step"), cat("grad_change")),
         "beta_smoothness": (("measure_step",), cat("beta_smoothness")),
+        "full_grad_norm": (("measure_step",), cat("full_grad_norm")),
+        "step_length": (("measure_step",), cat("step_length")),
+        "kernel_norm": (("measure_step", "dense_layer"), cat("kernel_norm")),
+        "probe_divergence_rate": ((), np.float32(_or_nan(settings.divergence_rate))),
         "ics_l2": (("measure_step", "ics_layer"), cat("ics_l2")),
         "ics_relative": (("measure_step", "ics_layer"), cat("ics_relative")),
         "ics_cosine": (("measure_step", "ics_layer"), cat("ics_cosine")),
@@ -121,6 +129,7 @@ def _measure_arrays(run):
         "measure_epoch": ("measure_step", epochs),
         "probe_step": settings.probe_multiples,
         "ics_layer": list(run.probed.ics),
+        "dense_layer": list(run.probed.dense),
         "relu_input": list(run.probed.relu_inputs),
         "percentile": np.asarray(settings.percentiles, dtype=np.float32),
     }

@@ -9,7 +9,7 @@ import jax.numpy as jnp
 import numpy as np
 from jax import lax
 
-from bnlab.architecture import ics_layers, max_width, relu_inputs
+from bnlab.architecture import dense_layers, ics_layers, max_width, relu_inputs
 
 
 def tree_norm(tree):
@@ -113,23 +113,29 @@ class ProbedLayers(NamedTuple):
     """The layers `measure` looks at (hashable: a static argument under jit)."""
 
     ics: tuple  # whose internal covariate shift is measured
+    dense: tuple  # whose kernel norms are recorded
     relu_inputs: tuple  # whose per-unit percentiles are taken
     width: int  # units per row of the percentiles, NaN-padded
 
 
 def probed_layers(architecture):
     """An architecture's measured layers: every Dense after the first (ICS),
-    every ReLU input (percentiles), padded to its widest layer."""
+    every Dense (kernel norms), every ReLU input (percentiles), padded to its
+    widest layer."""
     return ProbedLayers(
-        tuple(ics_layers(architecture)), tuple(relu_inputs(architecture)), max_width(architecture)
+        ics=tuple(ics_layers(architecture)),
+        dense=tuple(dense_layers(architecture)),
+        relu_inputs=tuple(relu_inputs(architecture)),
+        width=max_width(architecture),
     )
 
 
 def measure(state, loss_of, noise, probe, settings, layers):
     """Santurkar et al.'s and Ioffe & Szegedy's measurements at one training
     step, before its update: the loss landscape along the step, gradient
-    predictiveness, effective beta-smoothness, internal covariate shift, and
-    per-unit percentiles of every ReLU input on a fixed probe batch.
+    predictiveness, effective beta-smoothness, the lengths of the gradient and
+    the step, the kernels' norms, internal covariate shift, and per-unit
+    percentiles of every ReLU input on a fixed probe batch.
 
     `state` is a training.TrainState (its optimizer gives the update);
     `loss_of(params)` the step's minibatch loss; `layers` a ProbedLayers.
@@ -154,6 +160,13 @@ def measure(state, loss_of, noise, probe, settings, layers):
         "landscape_loss": losses,
         "grad_change": changes,
         "beta_smoothness": beta,
+        # Lengths the scale-free forms divide by, and the weights' scale,
+        # which BatchNorm leaves free (docs/part2.md, "Scale").
+        "full_grad_norm": tree_norm(grads),
+        "step_length": tree_norm(direction),
+        "kernel_norm": jnp.stack(
+            [jnp.linalg.norm(state.params[d]["kernel"]) for d in layers.dense]
+        ),
         "ics_l2": ics_l2,
         "ics_relative": ics_relative,
         "ics_cosine": ics_cos,

@@ -32,14 +32,19 @@ class Settings:
     eval_chunk: int
     measure_every: int
     probe_steps: tuple  # (low, high, count): multiples of the step, geometric
+    probe_cap_study: str | None  # the sweep whose baseline divergence caps the probes
+    probe_cap_margin: float
     probe_direction: str  # gradient | update
     percentiles: tuple
     probe_examples: int
+    # Not a config key: the rate the probe_cap_study's baseline diverged at,
+    # read from its histories by the workflow (bnlab.sweeps); None: no cap.
+    divergence_rate: float | None = None
 
     @classmethod
     def from_config(cls, config, **overrides):
         given = {**config["training"], **config["diagnostics"], **overrides}
-        return cls(**{f.name: _frozen(given[f.name]) for f in fields(cls)})
+        return cls(**{f.name: _frozen(given[f.name]) for f in fields(cls) if f.name in given})
 
     @classmethod
     def with_defaults(cls, **overrides):
@@ -55,11 +60,31 @@ class Settings:
     def probe_multiples(self):
         """The landscape probes' distances, in steps (geometric)."""
         low, high, count = self.probe_steps
+        high = probe_high(
+            low, high, self.learning_rate, self.divergence_rate, self.probe_cap_margin
+        )
         return np.geomspace(low, high, int(count)).astype(np.float32)
 
     def steps_per_epoch(self, n_train):
         full, rest = divmod(n_train, self.batch_size)
         return full + (1 if rest and not self.drop_remainder else 0)
+
+
+def probe_high(low, high, learning_rate, divergence_rate, margin):
+    """The largest probe multiple (Santurkar et al. A.2.2): `high` steps, but no
+    further than `margin` x the rate at which the baseline diverges, so the
+    largest probe is a step training could still take. Probes scale with the
+    training rate, so the cap in steps is margin * divergence_rate / learning_rate."""
+    if divergence_rate is None:
+        return high
+    cap = margin * divergence_rate / learning_rate
+    if cap <= low:
+        raise ValueError(
+            f"the probes' cap, {margin} x the baseline's divergence rate {divergence_rate} = "
+            f"{cap * learning_rate:g}, is no larger than the smallest probe, {low} x the "
+            f"learning rate {learning_rate}: train at a lower rate or lower probe_steps' low"
+        )
+    return min(high, cap)
 
 
 def _frozen(value):

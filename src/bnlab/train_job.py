@@ -11,6 +11,8 @@ import json
 import os
 import sys
 
+import numpy as np
+
 from bnlab.affinity import claim_cores
 from bnlab.data import load_mnist, scaling_stats
 from bnlab.history import history_dataset, load_history, write_history
@@ -46,7 +48,9 @@ def enable_compile_cache(path=None):
     return path
 
 
-def run_training(model, seed, mnist, config, output, log=print):
+def run_training(model, seed, mnist, config, output, log=print, divergence_rate=None):
+    """Train one run and write its history. `divergence_rate` caps the probes
+    (bnlab.sweeps; recorded in the history as probe_divergence_rate)."""
     use_cpu_numerics(config["training"]["cpu_numerics"])  # before JAX's backend starts
     import jax
 
@@ -59,7 +63,7 @@ def run_training(model, seed, mnist, config, output, log=print):
     # Move the data to the device and drop the host copy: peak memory matters.
     data = jax.device_put(split_arrays(ds, train_cfg["train_examples"], train_cfg["test_examples"]))
     del ds
-    settings = Settings.from_config(config)
+    settings = Settings.from_config(config, divergence_rate=divergence_rate)
     run = train(model, config["architecture"], seed, data, stats, settings, log=log)
     write_history(history_dataset(run, config, stats), output)
     log(f"wrote {output} ({sum(run.seconds):.1f} s of training and evaluation)")
@@ -68,12 +72,17 @@ def run_training(model, seed, mnist, config, output, log=print):
 
 def rerun(history, mnist, output):
     """Train again what `history` records (model, seed, training config)."""
-    attrs = load_history(history).attrs
+    ds = load_history(history)
+    attrs = ds.attrs
     config = json.loads(attrs["config"])
+    cap = float(ds.probe_divergence_rate) if "probe_divergence_rate" in ds else np.nan
     # Histories made before training.cpu_numerics existed all ran natively.
     config["training"].setdefault("cpu_numerics", "native")
     claim_cores(config["training"]["threads"])  # thread count changes reductions' bits
-    return run_training(attrs["model"], int(attrs["seed"]), mnist, config, output)
+    cap = None if np.isnan(cap) else cap
+    return run_training(
+        attrs["model"], int(attrs["seed"]), mnist, config, output, divergence_rate=cap
+    )
 
 
 if __name__ == "__main__":

@@ -2,7 +2,7 @@
 # pure-data modules are imported here (no JAX, Flax, optax or matplotlib), so
 # parsing the workflow, which every cluster job repeats, stays fast.
 
-from bnlab import studies
+from bnlab import studies, sweeps
 from bnlab.config import validate_config
 from bnlab.errors import BnlabError
 from bnlab.figures import caption, figure_runs, options, output_paths, registry, targets
@@ -47,6 +47,11 @@ def run_config(wildcards):
 
 def histories(study):
     return [path for path, run in RUNS.items() if run.study == study]
+
+
+def probe_cap_input(run_cfg):
+    sweep = sweeps.cap_study(run_cfg)
+    return [sweeps.DIVERGENCE.format(study=sweep)] if sweep else []
 
 
 def figure_outputs(name):

@@ -6,6 +6,8 @@
 rule train:
     input:
         mnist=MNIST,
+        # The sweep that caps the probes, if the run measures (bnlab.sweeps).
+        divergence=lambda wildcards: probe_cap_input(run_config(wildcards)),
     output:
         studies.HISTORY,
     log:
@@ -33,3 +35,18 @@ rule train:
         config=run_config,
     script:
         "../scripts/train.py"
+
+
+# Where the probe-cap sweep's standard network diverges, per optimizer
+# (bnlab.sweeps): the runs it caps (diagnostics.probe_cap_study) wait for it.
+rule divergence:
+    input:
+        lambda wildcards: histories(wildcards.study),
+    output:
+        sweeps.DIVERGENCE,
+    log:
+        "results/logs/divergence/{study}.log",
+    conda:
+        ENV
+    script:
+        "../scripts/divergence.py"

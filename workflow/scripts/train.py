@@ -1,10 +1,13 @@
 """Snakemake adapter: train one model from one seed -> its history file."""
 
+import json
+
 from bnlab.affinity import claim_cores
 from bnlab.config import validate_config
 from bnlab.errors import exit_on_error
 from bnlab.gpus import claim_gpu, training_gpus
 from bnlab.logs import log_to
+from bnlab.sweeps import divergence_rate
 
 # Pin before JAX starts its thread pool.
 cores = claim_cores(snakemake.threads)
@@ -29,7 +32,18 @@ def main(wildcards, params, input, output, log, config):
         config=params.config,
         output=output[0],
         log=logger.info,
+        divergence_rate=probe_cap(input.divergence, params.config, logger),
     )
+
+
+def probe_cap(divergence_files, config, logger):
+    """The rate the probe-cap sweep's standard network diverged at, if this run caps its probes."""
+    if not divergence_files:
+        return None
+    with open(divergence_files[0]) as f:
+        rate = divergence_rate(json.load(f), config["training"]["optimizer"])
+    logger.info("probes capped below the baseline's divergence rate: %s", rate)
+    return rate
 
 
 exit_on_error(

@@ -1,0 +1,53 @@
+"""The probe cap (Santurkar et al. A.2.2) from a sweep's divergence rate."""
+
+import json
+
+import numpy as np
+import pytest
+
+from bnlab.settings import Settings, probe_high
+from bnlab.sweeps import divergence_rate, divergence_rates, failed, record_of
+
+
+def attrs(model, optimizer, rate, diverged="no", at_chance="no"):
+    config = {"training": {"optimizer": optimizer, "learning_rate": rate}}
+    return {
+        "model": model,
+        "config": json.dumps(config),
+        "diverged": diverged,
+        "at_chance": at_chance,
+    }
+
+
+def test_a_model_diverges_at_the_smallest_rate_where_any_seed_failed():
+    runs = [
+        attrs("baseline", "sgd", 0.1),
+        attrs("baseline", "sgd", 0.3),
+        attrs("baseline", "sgd", 0.3, at_chance="epoch 2"),  # one seed of two fails
+        attrs("baseline", "sgd", 1.0, diverged="epoch 1, step 3 (loss nan)"),
+        attrs("baseline", "adam", 0.01),
+        attrs("batchnorm", "sgd", 1.0),
+    ]
+    assert [failed(a) for a in runs] == [False, False, True, True, False, False]
+    rates = divergence_rates([record_of(a) for a in runs])
+    assert rates["baseline"]["sgd"] == {"diverges_at": 0.3, "trained_up_to": 0.1}
+    assert rates["baseline"]["adam"] == {"diverges_at": None, "trained_up_to": 0.01}
+    assert divergence_rate(rates, "sgd") == 0.3
+    assert divergence_rate(rates, "adam") is None
+    with pytest.raises(ValueError, match="no run of baseline under momentum"):
+        divergence_rate(rates, "momentum")
+
+
+def test_the_probe_cap_follows_the_divergence_rate():
+    """Training at 0.3 with the baseline diverging at 1.0: the largest probe is
+    0.9 x 1.0 = 0.9, i.e. 3 steps, not the appendix's 4; at 0.03 the cap (30
+    steps) is beyond 4 and the range is the paper's."""
+    assert probe_high(0.5, 4.0, 0.3, 1.0, 0.9) == pytest.approx(3.0)
+    assert probe_high(0.5, 4.0, 0.03, 1.0, 0.9) == 4.0
+    assert probe_high(0.5, 4.0, 0.3, None, 0.9) == 4.0
+    settings = Settings.with_defaults(learning_rate=0.3, divergence_rate=1.0)
+    multiples = settings.probe_multiples
+    assert multiples[0] == 0.5 and multiples[-1] == pytest.approx(3.0)
+    assert np.allclose(np.diff(np.log(multiples)), np.log(6) / 7)  # 8 geometric values
+    with pytest.raises(ValueError, match="no larger than the smallest probe"):
+        probe_high(0.5, 4.0, 1.0, 0.5, 0.9)

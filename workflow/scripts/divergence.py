@@ -1,0 +1,25 @@
+"""Snakemake adapter: a sweep's histories -> where each model diverges (bnlab.sweeps)."""
+
+import json
+
+import netCDF4
+
+from bnlab.errors import exit_on_error
+from bnlab.io import atomic_path
+from bnlab.logs import log_to
+from bnlab.sweeps import divergence_rates, record_of
+
+
+def attributes(path):
+    with netCDF4.Dataset(path) as nc:
+        return {key: nc.getncattr(key) for key in ("model", "config", "diverged", "at_chance")}
+
+
+def main(histories, output, log):
+    rates = divergence_rates([record_of(attributes(path)) for path in histories])
+    with atomic_path(output) as tmp, open(tmp, "w") as f:
+        json.dump(rates, f, indent=2, sort_keys=True)
+    log_to(log).info("divergence rates from %d histories: %s", len(histories), rates)
+
+
+exit_on_error(main, list(snakemake.input), snakemake.output[0], snakemake.log[0])
