@@ -10,11 +10,11 @@ import jsonschema
 import yaml
 
 from bnlab import schemas, studies
-from bnlab.sweeps import STANDARD_MODEL, cap_study
 from bnlab.architecture import BUILTIN, architectures, layer_widths, param_shapes
 from bnlab.errors import BnlabError
 from bnlab.figures import FIGURES, figure_options, registry, study_of
 from bnlab.numerics import check_rows
+from bnlab.sweeps import STANDARD_MODEL, cap_study
 
 CONFIG = "config/config.yaml"
 TRAIN_SIZE = 60_000
