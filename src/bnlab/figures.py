@@ -47,9 +47,11 @@ class Figure:
     from_config: dict = field(default_factory=dict)  # option -> dotted key elsewhere in the config
 
 
-def _table(draw, reads, category, **kwargs):
+def _table(draw, reads, category, outputs=TABLE, **kwargs):
     """A table: CSV (in the report) and Markdown."""
-    return Figure(draw, reads, category, outputs=TABLE, reported=("csv",), picture=False, **kwargs)
+    return Figure(
+        draw, reads, category, outputs=outputs, reported=("csv",), picture=False, **kwargs
+    )
 
 
 D = "bnlab.drawing:"
@@ -95,10 +97,18 @@ FIGURES = {
         },
     ),
     "unit_percentiles": Figure(D + "unit_percentiles", "condition_run", **PART2),
+    "input_drift": Figure(D + "input_drift", "conditions", **PART2),
     "lr_sweep": Figure(D + "lr_sweep", "histories", outputs={**FIGURE, **TABLE}, **PART2),
     "part2_accuracy": _table(D + "part2_accuracy", "conditions", **PART2, from_config=COMPARISONS),
     "part2_measurements": _table(
         D + "part2_measurements", "conditions", **PART2, from_config=COMPARISONS
+    ),
+    # Every declared claim's verdict (bnlab.claims), and each run's outcomes.
+    "claims": _table(
+        "bnlab.findings:claims",
+        "conditions",
+        **PART2,
+        outputs={**TABLE, "outcomes": "tables/{name}_outcomes.csv"},
     ),
 }
 

@@ -32,11 +32,12 @@ class Settings:
     eval_chunk: int
     measure_every: int
     probe_steps: tuple  # (low, high, count): multiples of the step, geometric
-    probe_cap_study: str | None  # the sweep whose baseline divergence caps the probes
-    probe_cap_margin: float
     probe_direction: str  # gradient | update
     percentiles: tuple
     probe_examples: int
+    # A run's config omits these when it does not cap its probes (bnlab.studies).
+    probe_cap_study: str | None = None  # the sweep whose baseline divergence caps the probes
+    probe_cap_margin: float = 0.9
     # Not a config key: the rate the probe_cap_study's baseline diverged at,
     # read from its histories by the workflow (bnlab.sweeps); None: no cap.
     divergence_rate: float | None = None

@@ -142,11 +142,16 @@ def run_config(config, model, options):
     sections = option_sections()
     pick = lambda section: {k: v for k, v in options.items() if sections[k] == section}  # noqa: E731
     data = {key: config["data"][key] for key in DATA_OPTIONS}
+    diagnostics = {**config["diagnostics"], **pick("diagnostics")}
+    if not (diagnostics["measure_every"] and diagnostics["probe_cap_study"]):
+        # No cap, no say in the history: runs recorded before the cap existed
+        # (the blog's) keep their config, and so are not retrained.
+        del diagnostics["probe_cap_study"], diagnostics["probe_cap_margin"]
     return {
         "architecture": with_options(architectures(config["architectures"])[model], options),
         "data": {**data, **pick("data")},
         "training": {**config["training"], **pick("training")},
-        "diagnostics": {**config["diagnostics"], **pick("diagnostics")},
+        "diagnostics": diagnostics,
     }
 
 

@@ -50,7 +50,7 @@ def cap_study(run_config):
     """The sweep whose divergence caps this run's probes, or None (no cap, or
     no measurements)."""
     diag = run_config["diagnostics"]
-    return diag["probe_cap_study"] if diag["measure_every"] > 0 else None
+    return diag.get("probe_cap_study") if diag["measure_every"] > 0 else None
 
 
 def divergence_rate(rates, optimizer):

@@ -25,10 +25,12 @@ VERDICTS = ("reproduced", "opposite", "equivalent", "inconclusive")
 COLUMNS = [
     "family",
     "claim",
+    "statement",
     "source",
     "quantity",
     "conditions",
     "pair",
+    "direction",
     "n",
     "mean",
     "ci_low",
@@ -55,7 +57,8 @@ class Claim:
     study: the name of the study whose runs it reads.
     direction: "+" if the paper reports b − a > 0, "-" if < 0, "=" if no
         difference (then its p-value is the equivalence test's).
-    margin: half-width of the equivalence region, in the quantity's units.
+    margin: half-width of the equivalence region, in the quantity's units, or
+        (relative_margin) as a fraction of model a's mean over the pairs.
     family: claims whose primary measures share one Holm correction.
     primary: the claim's primary measure (corrected); False: a secondary one.
     """
@@ -71,6 +74,7 @@ class Claim:
     margin: float
     family: str
     primary: bool = True
+    relative_margin: bool = False
 
     def __post_init__(self):
         if self.direction not in ("+", "-", "="):
@@ -165,18 +169,31 @@ def holm_levels(p, p_holm, alpha):
     return alpha / np.clip(factor, 1, m)
 
 
-def claim_p(claim, diffs):
+def claim_p(claim, diffs, margin):
     """The p-value a claim's family corrects: the paired t-test's, or for a
     claim of no difference the equivalence test's."""
-    return tost(diffs, claim.margin) if claim.direction == "=" else paired_p(diffs)
+    return tost(diffs, margin) if claim.direction == "=" else paired_p(diffs)
+
+
+def paired_values(values, pair):
+    """(a, b) values over the seeds both models have, in seed order. `values`
+    maps model -> {seed: value}; a model it lacks has no seeds."""
+    a, b = (values.get(model, {}) for model in pair)
+    seeds = sorted(set(a) & set(b))
+    return np.array([a[s] for s in seeds], float), np.array([b[s] for s in seeds], float)
 
 
 def paired_diffs(values, pair):
-    """b − a over the seeds both models have, in seed order. `values` maps
-    model -> {seed: value}."""
-    a, b = (values[model] for model in pair)
-    seeds = sorted(set(a) & set(b))
-    return np.array([b[s] - a[s] for s in seeds], float)
+    """b − a over the seeds both models have, in seed order."""
+    a, b = paired_values(values, pair)
+    return b - a
+
+
+def absolute_margin(claim, a_values):
+    """The claim's equivalence margin in the quantity's units."""
+    if not claim.relative_margin:
+        return claim.margin
+    return claim.margin * abs(float(np.mean(a_values))) if len(a_values) else np.nan
 
 
 def _conditions_label(conditions):
@@ -204,8 +221,10 @@ def claims_table(
     names = [c.name for c in claims]
     if len(set(names)) != len(names):
         raise ValueError("claim names must be unique")
-    diffs = [paired_diffs(values(c), c.pair) for c in claims]
-    p = np.array([claim_p(c, d) for c, d in zip(claims, diffs, strict=True)])
+    pairs = [paired_values(values(c), c.pair) for c in claims]
+    diffs = [b - a for a, b in pairs]
+    margins = [absolute_margin(c, a) for c, (a, _) in zip(claims, pairs, strict=True)]
+    p = np.array([claim_p(c, d, m) for c, d, m in zip(claims, diffs, margins, strict=True)])
     p_holm = np.full(len(claims), np.nan)
     level = np.full(len(claims), alpha)
     for family in dict.fromkeys(c.family for c in claims):
@@ -220,18 +239,20 @@ def claims_table(
             {
                 "family": claim.family,
                 "claim": claim.name,
+                "statement": claim.statement,
                 "source": claim.source,
                 "quantity": claim.quantity,
                 "conditions": _conditions_label(claim.conditions),
                 "pair": f"{claim.pair[1]} - {claim.pair[0]}",
+                "direction": claim.direction,
                 "n": len(d),
                 "mean": mean,
                 "ci_low": low,
                 "ci_high": high,
                 "p": p[i],
                 "p_holm": p_holm[i],
-                "margin": claim.margin,
-                "verdict": verdict(d, claim.direction, claim.margin, level[i]),
+                "margin": margins[i],
+                "verdict": verdict(d, claim.direction, margins[i], level[i]),
                 "primary": claim.primary,
             }
         )

@@ -135,3 +135,70 @@ def test_update_direction_is_the_optimizers_update(name):
     else:  # Adam's first step is lr * sign(g): not along the raw gradient
         np.testing.assert_allclose(step["w"], -0.1 * np.sign(grads["w"]), rtol=1e-4)
         assert not np.allclose(step["w"], along_gradient)
+
+
+def _rescaling_case():
+    """BatchNorm's MLP at initialisation and the same function with Dense_0
+    (before BatchNorm_0) scaled by 2: BatchNorm divides the factor out."""
+    import jax
+
+    from bnlab.architecture import architectures
+    from bnlab.models import build_model, init_variables
+
+    model = build_model(architectures()["batchnorm"])
+    variables = init_variables(model, jax.random.PRNGKey(0))
+    x = jax.random.normal(jax.random.PRNGKey(1), (64, 784))
+    y = jnp.arange(64) % 10
+
+    def loss(params):
+        (logits, _), _ = model.apply(
+            {"params": params, "batch_stats": variables["batch_stats"]},
+            x,
+            train=True,
+            mutable=["batch_stats"],
+        )
+        return optax.softmax_cross_entropy_with_integer_labels(logits, y).mean()
+
+    double = lambda tree: {**tree, "Dense_0": {k: 2 * w for k, w in tree["Dense_0"].items()}}  # noqa: E731
+    return jax.value_and_grad(loss), variables["params"], double
+
+
+def _measures(loss_and_grad, params, direction=None):
+    from bnlab.landscape import tree_norm
+
+    loss, grads = loss_and_grad(params)
+    step = direction or probe_direction("gradient", grads, None, 0.3)
+    losses, changes, beta = landscape(loss_and_grad, params, grads, step, jnp.array([0.5, 1, 2, 3]))
+    l2, relative, cosine = internal_covariate_shift(
+        lambda p: loss_and_grad(p)[1], params, grads, step, ["Dense_1", "Dense_2", "Dense_3"]
+    )
+    return step, {
+        "loss": loss,
+        "loss_variation": losses.max() - losses.min(),
+        "gradient_change": changes.max(),
+        "gradient_change_relative": changes.max() / tree_norm(grads),
+        "beta_smoothness": beta,
+        **{f"ics_{k}": v for k, v in (("l2", l2), ("relative", relative), ("cosine", cosine))},
+    }
+
+
+def test_how_each_measure_responds_to_a_rescaling_that_batchnorm_undoes():
+    """Scaling the weights before a BatchNorm leaves the loss unchanged but
+    divides their gradient by 2, so SGD's step there moves the function 4x
+    less: along SGD's own step every landscape and ICS measure changes. Along
+    the same path in function space (the step scaled like the weights) the
+    loss variation and all three ICS forms are invariant; the gradient change
+    and beta-smoothness are not, since they measure gradients in parameter
+    space (docs/part2.md, "Scale")."""
+    loss_and_grad, params, double = _rescaling_case()
+    step, before = _measures(loss_and_grad, params)
+    _, own = _measures(loss_and_grad, double(params))
+    _, same_path = _measures(loss_and_grad, double(params), double(step))
+    close = lambda a, b: np.allclose(a, b, rtol=2e-4, atol=1e-6)  # noqa: E731
+    assert close(own["loss"], before["loss"])
+    for name in ("loss_variation", "ics_l2", "ics_relative", "ics_cosine", "beta_smoothness"):
+        assert not close(own[name], before[name]), name
+    for name in ("loss_variation", "ics_l2", "ics_relative", "ics_cosine"):
+        assert close(same_path[name], before[name]), name
+    for name in ("gradient_change", "beta_smoothness"):
+        assert not close(same_path[name], before[name]), name

@@ -58,9 +58,16 @@ def test_a_run_config_takes_unnamed_options_from_the_sections():
         "architecture": architectures()["baseline"],
         "data": {"pixel_scaling": config["data"]["pixel_scaling"]},
         "training": {**config["training"], "epochs": 1, "optimizer": "sgd", "learning_rate": 0.3},
-        "diagnostics": {**config["diagnostics"], "measure_every": 20},
+        "diagnostics": {
+            **config["diagnostics"],
+            "measure_every": 20,
+            "probe_cap_study": "lr_sweep",
+        },
     }
     assert studies.config_of(config, run) == expected
+    # A run that does not measure has no say in the cap (the blog's config stays as it was).
+    blog = studies.config_of(config, studies.study_runs(config, "blog")[0])["diagnostics"]
+    assert "probe_cap_study" not in blog and "probe_cap_margin" not in blog
 
 
 def test_architecture_options_are_axes_and_lists_name_folders():

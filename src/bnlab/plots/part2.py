@@ -38,6 +38,7 @@ LANDSCAPE = [
     ("effective beta-smoothness", lambda ds: ds.beta_smoothness.values),
 ]
 ICS = [
+    ("ICS ||G - G'||", lambda ds, layer: ds.ics_l2.sel(ics_layer=layer).values),
     ("ICS ||G - G'|| / ||G||", lambda ds, layer: ds.ics_relative.sel(ics_layer=layer).values),
     ("ICS 1 - cos(G, G')", lambda ds, layer: 1 - ds.ics_cosine.sel(ics_layer=layer).values),
 ]
@@ -86,6 +87,9 @@ def landscape(study, path, *, dpi):
     for (optimizer, title, values_of), ax_row in zip(rows, axes, strict=True):
         runs = study[optimizer]
         for ax, model in zip(ax_row, models, strict=True):
+            if model not in runs:  # a grid that does not train every model
+                ax.set_axis_off()
+                continue
             if REFERENCE in runs and model != REFERENCE:
                 ref = smooth([values_of(ds) for ds in runs[REFERENCE]])
                 ax.plot(runs[REFERENCE][0].measure_step, np.median(ref, 0), color="#999999", lw=1)
@@ -120,6 +124,9 @@ def ics(study, path, *, dpi):
     shades = dict(zip(layers, ("#0072B2", "#D55E00", "#009E73"), strict=False))
     for (optimizer, title, values_of), ax_row in zip(rows, axes, strict=True):
         for ax, model in zip(ax_row, models, strict=True):
+            if model not in study[optimizer]:
+                ax.set_axis_off()
+                continue
             seeds = study[optimizer][model]
             for layer in layers:
                 values = smooth([values_of(ds, layer) for ds in seeds])
@@ -130,7 +137,7 @@ def ics(study, path, *, dpi):
     axes[0, 0].legend(fontsize=7)
     _suptitle(
         fig,
-        "Internal covariate shift: a layer's gradient before vs after the preceding layers' "
+        "Internal covariate shift: a layer's gradient G before vs G' after the preceding layers' "
         f"update ({_conditions(study)}; median and 25-75th percentile over seeds; {CITE}, "
         "Def. 2.1)",
     )
@@ -164,6 +171,49 @@ def unit_percentiles(single, path, *, layer, unit, dpi):
         f"Percentiles ({', '.join(f'{p:g}' for p in ds.percentile.values)}) of the input to "
         f"ReLU_{layer} over training, probe batch in train mode (seed {seed}; Ioffe & Szegedy "
         "2015, Fig. 1)",
+    )
+    fig.tight_layout()
+    save(fig, path, dpi)
+
+
+def _drift_series(ds):
+    """Per measured step, medians over every unit of every ReLU input: the
+    spread (15-85th percentile) relative to the first step's, and how far the
+    median moved, in first-step spreads (bnlab.outcomes.drift, over time)."""
+    pct = ds.relu_input_percentiles
+    low, mid, high = (pct.isel(percentile=i) for i in range(3))
+    spread0 = (high - low).isel(measure_step=0)
+    ratio = ((high - low) / spread0).values.reshape(len(ds.measure_step), -1)
+    moved = (abs(mid - mid.isel(measure_step=0)) / spread0).values.reshape(len(ds.measure_step), -1)
+    return np.nanmedian(ratio, axis=1), np.nanmedian(moved, axis=1)
+
+
+DRIFT = [
+    ("ReLU-input spread / its initial spread", lambda ds: _drift_series(ds)[0]),
+    ("ReLU-input median moved, in initial spreads", lambda ds: _drift_series(ds)[1]),
+]
+
+
+def input_drift(study, path, *, dpi):
+    """How the inputs to each ReLU drift over training (Ioffe & Szegedy Fig. 1;
+    Santurkar et al. §3.3, Fig. 6): BatchNorm fixes each unit's batch mean and
+    spread before its learned scale and shift; ℓp normalization only the mean."""
+    models = list(dict.fromkeys(m for runs in study.values() for m in runs))
+    rows = [(c, title, f) for c in study for title, f in DRIFT]
+    fig, axes = _grid(rows, models)
+    for (condition, title, values_of), ax_row in zip(rows, axes, strict=True):
+        for ax, model in zip(ax_row, models, strict=True):
+            if model not in study[condition]:
+                ax.set_axis_off()
+                continue
+            _seeds(ax, study[condition][model], values_of, color(model))
+        _row_label(ax_row[0], condition, title)
+    _label_columns(axes, models)
+    _suptitle(
+        fig,
+        "Drift of every unit's ReLU input over training, probe batch in train mode: medians "
+        f"over units and layers ({_conditions(study)}; thin: seeds, thick: median; "
+        f"Ioffe & Szegedy Fig. 1; {CITE}, Fig. 6)",
     )
     fig.tight_layout()
     save(fig, path, dpi)

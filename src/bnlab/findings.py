@@ -1,0 +1,194 @@
+"""The claims table (bnlab.claims, bnlab.verdicts) from a study's histories,
+as CSV and Markdown, and the docs blocks that quote it.
+
+    python -m bnlab.findings results/tables/claims.csv
+
+copies a claims table into docs/claims.csv and rewrites the Findings block
+of docs/part2.md and the README's Part 2 block from it (a test checks that
+they match).
+"""
+
+import sys
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from bnlab.claims import CLAIMS, FAMILIES
+from bnlab.io import atomic_path
+from bnlab.outcomes import describe, outcomes
+from bnlab.verdicts import claims_table, paired_diffs
+
+DOCS_CSV = Path("docs/claims.csv")
+BLOCKS = {
+    "docs/part2.md": (
+        "<!-- claims table: python -m bnlab.findings -->",
+        "<!-- end claims table -->",
+    ),
+    "README.md": (
+        "<!-- claims summary: python -m bnlab.findings -->",
+        "<!-- end claims summary -->",
+    ),
+}
+BLOCKS["workflow/report/workflow.rst"] = BLOCKS["README.md"]
+
+
+def outcome_rows(conditions):
+    """One row per run and quantity: the condition's axes, model, seed, value."""
+    rows = []
+    for condition, models in conditions.items():
+        for model, histories in models.items():
+            for ds in histories:
+                head = {axis: value for axis, value in condition}
+                head |= {"model": model, "seed": int(ds.attrs["seed"])}
+                rows += [{**head, "quantity": q, "value": v} for q, v in outcomes(ds).items()]
+    return pd.DataFrame(rows)
+
+
+def _matches(row, conditions):
+    return all(
+        np.isclose(row[k], v) if isinstance(v, float) else row[k] == v
+        for k, v in conditions.items()
+    )
+
+
+def values_of(table):
+    """claim -> {model: {seed: value}} of its quantity at its conditions."""
+
+    def values(claim):
+        if table.empty or not set(claim.conditions) <= set(table.columns):
+            return {}
+        rows = table[table.quantity == claim.quantity]
+        rows = rows[[_matches(r, claim.conditions) for _, r in rows.iterrows()]]
+        out = {}
+        for _, r in rows.iterrows():
+            out.setdefault(r["model"], {})[int(r["seed"])] = float(r["value"])
+        return out
+
+    return values
+
+
+def tested(claims, values):
+    """The claims the study has runs for: a config that trains other models or
+    rates than the default leaves some untested, and they neither get a row
+    nor count towards their family's correction."""
+    return [c for c in claims if len(paired_diffs(values(c), c.pair))]
+
+
+def claims(conditions, out, alpha):
+    """Draw function of the `claims` table: every claim's verdict, and each
+    run's outcomes beside it."""
+    table = outcome_rows(conditions)
+    values = values_of(table)
+    result = claims_table(tested(CLAIMS, values), values, alpha=alpha)
+    with atomic_path(out.outcomes) as tmp:
+        table.to_csv(tmp, index=False, float_format="%.6g")
+    with atomic_path(out.csv) as tmp:
+        result.to_csv(tmp, index=False, float_format="%.6g")
+    with atomic_path(out.md) as tmp:
+        tmp.write_text(to_markdown(result, alpha))
+
+
+def _number(x):
+    return "–" if pd.isna(x) else f"{x:.3g}"
+
+
+def _interval(row):
+    return f"{_number(row['mean'])} [{_number(row['ci_low'])}, {_number(row['ci_high'])}]"
+
+
+def _row(row, p_column):
+    return (
+        f"| {row['claim']} | {row['source']} | {row['pair']} | {row['direction']} | "
+        f"{row['n']} | {_interval(row)} | {_number(row['margin'])} | {_number(row[p_column])} | "
+        f"**{row['verdict']}** |"
+    )
+
+
+HEADER = (
+    "| claim | source | pair (b − a) | paper | n | Δ mean [interval] | margin | {p} | verdict |"
+)
+
+
+def to_markdown(table, alpha):
+    """Per family (a question) its primary claims, Holm-corrected; then the
+    secondary measures at the nominal level; then what each quantity is."""
+    lines = [
+        f"Verdicts at α = {alpha:g}: paired over seeds (b − a); within each family Holm's "
+        "correction over its primary claims, whose intervals are at their Holm level. "
+        "*reproduced*: the interval excludes 0 on the paper's side (paper: + or −); "
+        "*opposite*: on the other side (for a claim of no difference, =, on either); "
+        "*equivalent*: two one-sided tests put the difference within ±margin; "
+        "*inconclusive*: none of these.",
+        "",
+    ]
+    primary = table[table.primary.astype(bool)]
+    for family, rows in primary.groupby("family", sort=False):
+        lines += [
+            f"**{FAMILIES.get(family, family)}** ({len(rows)} primary claim"
+            f"{'s' if len(rows) > 1 else ''}, Holm over {len(rows)})",
+            "",
+            HEADER.format(p="p (Holm)"),
+            "|" + " --- |" * 9,
+            *(_row(r, "p_holm") for _, r in rows.iterrows()),
+            "",
+        ]
+    secondary = table[~table.primary.astype(bool)]
+    if len(secondary):
+        lines += [
+            "**Secondary measures** (descriptive: not corrected, interval at 1 − α)",
+            "",
+            HEADER.format(p="p"),
+            "|" + " --- |" * 9,
+            *(_row(r, "p") for _, r in secondary.iterrows()),
+            "",
+        ]
+    quantities = dict.fromkeys(table.quantity)
+    lines += ["Quantities (per run; bnlab.outcomes):", ""]
+    lines += [f"- `{q}`: {describe(q)}" for q in quantities]
+    return "\n".join(lines) + "\n"
+
+
+def summary(table):
+    """The README's lines: each family's primary verdicts, counted."""
+    lines = []
+    primary = table[table.primary.astype(bool)]
+    for family, rows in primary.groupby("family", sort=False):
+        counts = rows.verdict.value_counts()
+        tally = ", ".join(f"{n} {v}" for v, n in counts.items())
+        lines.append(f"- {FAMILIES.get(family, family)} {tally} (of {len(rows)})")
+    return "\n".join(lines) + "\n"
+
+
+def blocks(table, alpha=0.05):
+    """{file: block text} generated from a claims table."""
+    short = summary(table)
+    return {
+        "docs/part2.md": to_markdown(table, alpha),
+        "README.md": short,
+        "workflow/report/workflow.rst": short,
+    }
+
+
+def replace_block(text, markers, block):
+    start, end = markers
+    head, rest = text.split(start, 1)
+    _, tail = rest.split(end, 1)
+    return f"{head}{start}\n{block}{end}{tail}"
+
+
+def update_docs(csv, root="."):
+    """Copy a claims table to docs/claims.csv and rewrite the docs' blocks from it."""
+    root = Path(root)
+    table = pd.read_csv(csv)
+    table.to_csv(root / DOCS_CSV, index=False, float_format="%.6g")
+    table = pd.read_csv(root / DOCS_CSV)
+    for path, block in blocks(table).items():
+        file = root / path
+        file.write_text(replace_block(file.read_text(), BLOCKS[path], block))
+
+
+if __name__ == "__main__":
+    if len(sys.argv) != 2:
+        sys.exit(__doc__.split("\n\n", 2)[1])
+    update_docs(sys.argv[1])

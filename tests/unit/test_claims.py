@@ -1,0 +1,141 @@
+"""The claims registry, per-run outcomes on hand-computable histories, and
+the docs that quote the claims table."""
+
+import numpy as np
+import pandas as pd
+import pytest
+import xarray as xr
+
+from bnlab import studies
+from bnlab.claims import CLAIMS, FAMILIES
+from bnlab.config import validate_config
+from bnlab.findings import BLOCKS, DOCS_CSV, blocks, outcome_rows, values_of
+from bnlab.outcomes import describe, drift, landscape_series, outcomes
+from bnlab.verdicts import claims_table
+
+from .test_benchmark import ROOT
+
+
+def history(seed, loss_scale=1.0, measured=True):
+    """A history with two epochs of 3 steps and, if measured, 2 measured steps
+    with probes at 1 and 3 steps."""
+    ds = xr.Dataset(
+        {
+            "step_loss": (
+                ("train_epoch", "step"),
+                loss_scale * np.array([[3.0, 2.0, 1.0], [1, 1, 1]]),
+            ),
+            "train_loss": (("epoch",), [2.3, 0.5, 0.25]),
+            "train_accuracy": (("epoch",), [0.1, 0.9, 0.95]),
+            "test_accuracy": (("epoch",), [0.1, 0.88, 0.93]),
+        },
+        coords={"train_epoch": [1, 2]},
+        attrs={"seed": seed},
+    )
+    if not measured:
+        return ds
+    return ds.assign(
+        landscape_loss=(("measure_step", "probe_step"), [[1.0, 1.5], [0.5, 0.4]]),
+        grad_change=(("measure_step", "probe_step"), [[2.0, 4.0], [1.0, 3.0]]),
+        beta_smoothness=(("measure_step",), [1.0, 3.0]),
+        full_grad_norm=(("measure_step",), [8.0, 6.0]),
+        step_length=(("measure_step",), [0.25, 0.05]),
+        ics_l2=(("measure_step", "ics_layer"), [[1.0], [3.0]]),
+        ics_cosine=(("measure_step", "ics_layer"), [[0.5], [0.7]]),
+        ics_relative=(("measure_step", "ics_layer"), [[0.2], [0.4]]),
+        relu_input_percentiles=(
+            ("measure_step", "relu_input", "unit", "percentile"),
+            # unit 0: median 0 -> 1, spread 2 -> 2; unit 1: median 1 -> 1, spread 1 -> 4
+            [[[[-1, 0, 1], [0.5, 1, 1.5]]], [[[0, 1, 2], [-1, 1, 3]]]],
+        ),
+    ).assign_coords(
+        probe_step=[1.0, 3.0],
+        measure_step=[0, 3],
+        measure_epoch=("measure_step", [1, 2]),
+        ics_layer=["Dense_1"],
+        percentile=[15.0, 50.0, 85.0],
+    )
+
+
+def test_outcomes_by_hand():
+    out = outcomes(history(0))
+    assert out["train_loss_epoch1"] == 2.0  # mean of 3, 2, 1
+    assert (out["final_train_loss"], out["final_test_accuracy"]) == (0.25, 0.93)
+    # loss range per step 0.5 and 0.1 -> median 0.3; epoch 1 alone: 0.5
+    assert out["loss_variation"] == pytest.approx(0.3)
+    assert out["loss_variation_epoch1"] == pytest.approx(0.5)
+    # per unit distance: 0.5 / (2 * 0.25) = 1, 0.1 / (2 * 0.05) = 1
+    assert out["loss_variation_per_length"] == pytest.approx(1.0)
+    # largest gradient change 4 and 3 -> 3.5; relative to |g|: 0.5 and 0.5
+    assert out["gradient_change"] == 3.5 and out["gradient_change_relative"] == 0.5
+    assert out["beta_smoothness"] == 2.0
+    assert (out["ics_l2_Dense_1"], out["ics_cosine_Dense_1"]) == (2.0, pytest.approx(0.6))
+    # location drift: |1 - 0| / 2 = 0.5 and 0 -> median 0.25; spread: |log 1|, |log 4|
+    assert out["input_location_drift"] == pytest.approx(0.25)
+    assert out["input_spread_drift"] == pytest.approx(np.log(4) / 2)
+    assert "loss_variation" not in outcomes(history(0, measured=False))
+
+
+def test_series_and_drift_ignore_padding():
+    pct = history(0).relu_input_percentiles.copy()
+    padded = xr.concat([pct, pct.isel(unit=[0]) * np.nan], dim="unit")
+    assert drift(padded) == drift(pct)
+    assert set(landscape_series(history(0))) == {
+        "loss_variation",
+        "loss_variation_per_length",
+        "gradient_change",
+        "gradient_change_relative",
+        "beta_smoothness",
+    }
+
+
+def test_claims_read_their_quantity_at_their_conditions():
+    """Two conditions; the claim at sgd 0.3 pairs the seeds there only."""
+    sgd, adam = (
+        (("optimizer", "sgd"), ("learning_rate", 0.3)),
+        (("optimizer", "adam"), ("learning_rate", 0.001)),
+    )
+    conditions = {
+        sgd: {
+            "baseline": [history(0), history(1)],
+            "batchnorm": [history(0, 0.5), history(1, 0.4)],
+        },
+        adam: {"baseline": [history(0)], "batchnorm": [history(0, 2.0)]},
+    }
+    table = outcome_rows(conditions)
+    claim = next(c for c in CLAIMS if c.name == "BN trains faster (sgd 0.3)")
+    assert values_of(table)(claim) == {
+        "baseline": {0: 2.0, 1: 2.0},
+        "batchnorm": {0: 1.0, 1: pytest.approx(0.8)},
+    }
+    row = claims_table([claim], values_of(table)).iloc[0]
+    assert (row.n, row["mean"]) == (2, pytest.approx(-1.1))
+
+
+def test_the_registry_is_consistent_with_the_default_part2_study():
+    """Every claim names a quantity we compute, two models its study trains
+    at its conditions, and a family with a question; each family decides by
+    at least one primary claim."""
+    config = validate_config({})
+    runs = studies.study_runs(config, "part2")
+    trained = {(r.model, tuple(sorted(dict(r.coords).items()))) for r in runs}
+    for claim in CLAIMS:
+        conditions = tuple(sorted(claim.conditions.items()))
+        assert {(m, conditions) for m in claim.pair} <= trained, claim.name
+        assert describe(claim.quantity)
+        assert claim.family in FAMILIES
+    assert {c.family for c in CLAIMS if c.primary} == set(FAMILIES)
+    assert len({c.name for c in CLAIMS}) == len(CLAIMS)
+
+
+def test_docs_quote_the_committed_claims_table():
+    """docs/part2.md's Findings, the README's Part 2 summary and the report's
+    front page are generated from docs/claims.csv (python -m bnlab.findings)."""
+    table = pd.read_csv(ROOT / DOCS_CSV)
+    assert set(table.claim) == {c.name for c in CLAIMS}, "rerun Part 2, then bnlab.findings"
+    for path, block in blocks(table).items():
+        start, end = BLOCKS[path]
+        text = (ROOT / path).read_text()
+        assert text.split(start, 1)[1].split(end, 1)[0] == f"\n{block}", (
+            f"{path} does not quote {DOCS_CSV}: python -m bnlab.findings {DOCS_CSV}"
+        )
