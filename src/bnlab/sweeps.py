@@ -1,7 +1,7 @@
 """Where a learning-rate sweep's runs fail, and the probe cap that follows
-(Santurkar et al. Appendix A.2.2: "the maximum step size was chosen slightly
-smaller than the learning rate at which the standard (no BatchNorm) network
-diverges during training"). Pure data: the workflow reads the histories.
+(Santurkar et al. Appendix A.2.2 keep their largest probe step a little below
+the learning rate at which the network without BatchNorm diverges in
+training). Pure data: the workflow reads the histories.
 
 A run fails if its loss became non-finite or it ended at chance
 (bnlab.chance); the rate a model diverges at, per optimizer, is the smallest

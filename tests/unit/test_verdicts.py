@@ -153,3 +153,28 @@ def test_claims_are_checked():
         Claim(**{**vars(claim("x", ("a", "b"))), "margin": 0.0})
     with pytest.raises(ValueError, match="unique"):
         claims_table([claim("x", ("a", "b"))] * 2, lambda c: {})
+
+
+def test_a_claim_of_no_difference_is_scored_by_its_equivalence_test():
+    """Direction '=': FLAT within ±4 (90% interval 0 ± 2.92) is the paper's
+    result; its family corrects the TOST p-value, P(T > 4) for each side."""
+    runs = {
+        "a": {1: 0.0, 2: 0.0, 3: 0.0},
+        "b": dict(zip((1, 2, 3), FLAT, strict=True)),
+        "c": dict(zip((1, 2, 3), UP, strict=True)),
+    }
+    same = Claim(**{**vars(claim("same", ("a", "b"), margin=4.0)), "direction": "="})
+    differs = Claim(
+        **{**vars(claim("differs", ("a", "c"), margin=4.0, primary=False)), "direction": "="}
+    )
+    table = claims_table([same, differs], lambda c: runs).set_index("claim")
+    assert table.loc["same", "p"] == pytest.approx(t2_sf(4.0))
+    assert table.loc["same", "verdict"] == "equivalent"
+    assert table.loc["differs", "verdict"] == "opposite"  # 5 ± 4.30 excludes 0
+
+
+def test_a_relative_margin_is_a_fraction_of_model_as_mean():
+    runs = {"a": {1: 10.0, 2: 10.0, 3: 10.0}, "b": {1: 8.0, 2: 11.0, 3: 11.0}}
+    relative = Claim(**{**vars(claim("r", ("a", "b"), margin=0.4)), "relative_margin": True})
+    row = claims_table([relative], lambda c: runs).iloc[0]
+    assert row["margin"] == pytest.approx(4.0) and row["verdict"] == "equivalent"

@@ -1,12 +1,16 @@
 """The whole workflow on a small config: every target, and exact reruns."""
 
 import copy
+import json
 import re
 import shutil
 
+import numpy as np
 import pytest
 
 from bnlab.figures import FIGURES, output_paths
+from bnlab.history import load_history
+from bnlab.sweeps import divergence_rate
 from tests.conftest import snakemake, test_config
 
 TARGETS = [
@@ -98,6 +102,15 @@ def test_part2_builds_every_part2_target(study):
     assert run.returncode == 0, run.stdout[-4000:]
     for target in PART2_TARGETS:
         assert (workdir / target).stat().st_size > 0, target
+    # The sweep's divergence rates reach the measured runs, which record the one they used.
+    rates = json.loads((workdir / "results/lr_sweep/divergence.json").read_text())
+    expected = divergence_rate(rates, "sgd")
+    measured = workdir / "results/part2/histories/optimizer=sgd/learning_rate=0.3"
+    for path in measured.glob("model=*/seed*.nc"):
+        recorded = float(load_history(path).probe_divergence_rate)
+        assert np.isnan(recorded) if expected is None else recorded == np.float32(expected), path
+    claims = (workdir / "results/tables/claims.md").read_text()
+    assert "**Does BatchNorm make training faster?**" in claims
     changed = copy.deepcopy(config)
     changed["figures"]["unit_percentiles"]["unit"] = 5
     assert planned_jobs(snakemake(workdir, changed, "-n", "part2").stdout) == {
