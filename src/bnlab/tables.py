@@ -6,6 +6,7 @@ from scipy import stats
 
 from bnlab import blog
 from bnlab.io import atomic_path
+from bnlab.outcomes import ICS, landscape_series
 from bnlab.studies import label
 
 
@@ -154,25 +155,16 @@ def part2_accuracy(study, epochs, comparisons):
     return _long(rows)
 
 
-def loss_variation(ds):
-    """Range of the loss over the probe steps, per measured step (§3.1, Fig. 4a)."""
-    return (ds.landscape_loss.max("probe_step") - ds.landscape_loss.min("probe_step")).values
-
-
 def per_seed_measures(ds, first_epoch_only):
     """One number per measurement for one run: its median over the measured steps
-    (of epoch 1 only, if asked), so seeds can then be paired."""
+    (of epoch 1 only, if asked), so seeds can then be paired. The landscape's
+    raw and scale-free forms, and every ICS form of every measured layer."""
     if first_epoch_only:
         ds = ds.sel(measure_step=ds.measure_epoch == 1)
-    out = {
-        "loss_variation": loss_variation(ds),
-        "gradient_change": ds.grad_change.max("probe_step").values,
-        "beta_smoothness": ds.beta_smoothness.values,
-    }
+    out = {name: values.values for name, values in landscape_series(ds).items()}
     for layer in ds.ics_layer.values:
-        ics = ds.sel(ics_layer=layer)
-        out[f"ics_relative_{layer}"] = ics.ics_relative.values
-        out[f"ics_1-cos_{layer}"] = 1 - ics.ics_cosine.values
+        for name in ICS:
+            out[f"{name}_{layer}"] = ds[name].sel(ics_layer=layer).values
     return {name: float(np.median(v)) for name, v in out.items()}
 
 

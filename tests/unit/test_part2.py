@@ -191,7 +191,12 @@ def test_variant_tables_compare_the_declared_pairs(measured):
     table = part2_measurements(sgd, pairs)
     row = table[(table.row == "batchnorm - baseline") & (table.quantity == "beta_smoothness")]
     assert len(row) == 2 and (row.seeds == 2).all()  # epoch 1 and all steps, 2 paired seeds
-    assert {"ics_relative_Dense_1", "ics_1-cos_Dense_3", "loss_variation"} <= set(table.quantity)
+    assert {
+        "ics_relative_Dense_1",
+        "ics_cosine_Dense_3",
+        "ics_l2_Dense_2",
+        "loss_variation",
+    } <= set(table.quantity)
 
 
 def test_paired_comparison_equals_a_hand_computation():

@@ -16,9 +16,9 @@ import pandas as pd
 from scipy.ndimage import median_filter
 
 from bnlab.chance import at_chance
+from bnlab.outcomes import landscape_series
 from bnlab.plots.style import color, label, save
 from bnlab.plots.summary import draw, spread
-from bnlab.tables import loss_variation
 
 CITE = "Santurkar et al., NeurIPS 2018"
 WINDOW = 9  # measurements per rolling median: single minibatches are noisy
@@ -33,7 +33,7 @@ def smooth(values, window=WINDOW):
 
 # The landscape figure's rows: (title, per-step values of one history).
 LANDSCAPE = [
-    ("loss variation along the step", loss_variation),
+    ("loss variation along the step", lambda ds: landscape_series(ds)["loss_variation"].values),
     ("gradient predictiveness: max l2 change", lambda ds: ds.grad_change.max("probe_step").values),
     ("effective beta-smoothness", lambda ds: ds.beta_smoothness.values),
 ]
