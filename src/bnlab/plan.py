@@ -24,11 +24,12 @@ from bnlab import studies
 from bnlab.config import CONFIG, load_config
 from bnlab.errors import exit_on_error
 from bnlab.figures import figure_runs, registry, targets
+from bnlab.sweeps import DIVERGENCE, cap_study
 
 MNIST = "results/data/mnist.nc"
 # The workflow's groups (workflow/rules/*.smk) and local rules (data.smk).
 GROUPS = ("training", "figures")
-LOCAL = {"prepare_data"}
+LOCAL = {"prepare_data", "divergence"}
 
 
 @dataclass
@@ -67,11 +68,21 @@ def make_plan(config, wanted, root=".", force=False):
         if any(map(missing, paths)) or any(map(missing, reads)):
             plan.figures.append(name)
     threads = config["training"]["threads"]
+    sweeps = set()
     for path, run in runs.items():
         if missing(path):
-            plan.train[path] = studies.train_seconds(studies.config_of(config, run)) * threads
+            run_config = studies.config_of(config, run)
+            plan.train[path] = studies.train_seconds(run_config) * threads
+            sweeps.add(cap_study(run_config))
+    for sweep in sorted(sweeps - {None}):
+        # The capped runs need the sweep's histories, trained if missing.
+        swept = [run for run in studies.study_runs(config, sweep) if missing(run.path)]
+        for run in swept:
+            plan.train[run.path] = studies.train_seconds(studies.config_of(config, run)) * threads
+        if swept or missing(DIVERGENCE.format(study=sweep)):
+            plan.local.append(f"divergence ({sweep})")
     if (plan.train or figures) and missing(MNIST):
-        plan.local.append("prepare_data")
+        plan.local.insert(0, "prepare_data")
     return plan
 
 

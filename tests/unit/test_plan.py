@@ -41,6 +41,20 @@ def test_part2_plans_both_of_its_studies(tmp_path):
     assert sorted(plan.train) == sorted(expected)
 
 
+def test_measured_runs_that_cap_their_probes_plan_their_sweep(tmp_path):
+    """The divergence job runs when the sweep's file is missing, even with
+    every sweep history there, and not once it exists."""
+    sweep = [r.path for r in studies.study_runs(CONFIG, "lr_sweep")]
+    for path in sweep:
+        (tmp_path / path).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / path).touch()
+    plan = make_plan(CONFIG, ["part2"], root=tmp_path)
+    assert plan.local == ["prepare_data", "divergence (lr_sweep)"]
+    assert not set(sweep) & set(plan.train)
+    (tmp_path / "results/lr_sweep/divergence.json").touch()
+    assert make_plan(CONFIG, ["part2"], root=tmp_path).local == ["prepare_data"]
+
+
 def test_groups_bundle_jobs_into_submissions(tmp_path):
     plan = make_plan(CONFIG, ["all", "part2"], root=tmp_path)
     n_train, n_figures = len(plan.train), len(plan.figures)
@@ -59,9 +73,11 @@ def test_bad_targets_and_groups_are_errors(tmp_path):
 
 
 def test_local_rules_are_the_workflows():
-    data = (REPO / "workflow/rules/data.smk").read_text()
-    declared = re.search(r"localrules:\s*([\w,\s]+?),?\s*\n\n", data).group(1)
-    assert {name.strip() for name in declared.split(",") if name.strip()} == LOCAL
+    declared = set()
+    for rules in (REPO / "workflow/rules").glob("*.smk"):
+        for block in re.findall(r"localrules:\s*([\w,\s]+?),?\s*\n\n", rules.read_text()):
+            declared |= {name.strip() for name in block.split(",") if name.strip()}
+    assert declared == LOCAL
 
 
 def test_a_missing_config_file_is_a_clear_error(tmp_path, monkeypatch, capsys):

@@ -39,6 +39,11 @@ rule train:
 
 # Where the probe-cap sweep's standard network diverges, per optimizer
 # (bnlab.sweeps): the runs it caps (diagnostics.probe_cap_study) wait for it.
+# It reads a few attributes per history: Snakemake runs it itself.
+localrules:
+    divergence,
+
+
 rule divergence:
     input:
         lambda wildcards: histories(wildcards.study),
