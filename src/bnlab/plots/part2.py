@@ -79,9 +79,14 @@ def _seeds(ax, seeds, values_of, colour):
     ax.plot(steps, np.median(values, axis=0), color=colour, lw=1.6)
 
 
+def _models(study):
+    """Every model of any setting of the study's axes, in first-use order."""
+    return list(dict.fromkeys(m for runs in study.values() for m in runs))
+
+
 def landscape(study, path, *, dpi):
     """Loss variation, gradient predictiveness and beta-smoothness (§3.1, Fig. 4)."""
-    models = list(next(iter(study.values())))
+    models = _models(study)
     rows = [(opt, title, f) for opt in study for title, f in LANDSCAPE]
     fig, axes = _grid(rows, models)
     for (optimizer, title, values_of), ax_row in zip(rows, axes, strict=True):
@@ -95,14 +100,14 @@ def landscape(study, path, *, dpi):
                 ax.plot(runs[REFERENCE][0].measure_step, np.median(ref, 0), color="#999999", lw=1)
             _seeds(ax, runs[model], values_of, color(model))
             ax.set_yscale("log")
-        _row_label(ax_row[0], optimizer, title)
+        k = next(iter(runs.values()))[0].probe_step.values
+        _row_label(ax_row[0], optimizer, f"{title}, probes {k.min():g}-{k.max():.3g} steps")
     _label_columns(axes, models)
-    multiples = next(iter(next(iter(study.values())).values()))[0].probe_step.values
     _suptitle(
         fig,
-        f"Loss landscape along each training step, probes at {multiples.min():g}-"
-        f"{multiples.max():g} steps ({_conditions(study)}; thin: seeds, thick: median, grey: "
-        f"baseline median; rolling median of {WINDOW}; {CITE}, Fig. 4)",
+        f"Loss landscape along each training step ({_conditions(study)}; probes up to just "
+        "below the baseline's divergence rate; thin: seeds, thick: median, grey: "
+        f"baseline median; rolling median of {WINDOW}; {CITE}, Fig. 4, A.2.2)",
     )
     fig.tight_layout()
     save(fig, path, dpi)
@@ -116,8 +121,8 @@ def _label_columns(axes, models):
 
 
 def ics(study, path, *, dpi):
-    """Internal covariate shift per layer, scale-free (Definition 2.1)."""
-    models = list(next(iter(study.values())))
+    """Internal covariate shift per layer, in three forms (Definition 2.1)."""
+    models = _models(study)
     layers = next(iter(study.values()))[models[0]][0].ics_layer.values
     rows = [(opt, title, f) for opt in study for title, f in ICS]
     fig, axes = _grid(rows, models)
@@ -148,11 +153,14 @@ def ics(study, path, *, dpi):
 def unit_percentiles(single, path, *, layer, unit, dpi):
     """Percentiles of a ReLU input over training (Ioffe & Szegedy, Fig. 1): one
     unit, and the median over every unit of the layer."""
-    models = list(next(iter(single.values())))
+    models = _models(single)
     rows = [(opt, which) for opt in single for which in ("unit", "layer")]
     fig, axes = _grid(rows, models, height=2.4)
     for (optimizer, which), ax_row in zip(rows, axes, strict=True):
         for ax, model in zip(ax_row, models, strict=True):
+            if model not in single[optimizer]:  # a grid that does not train every model
+                ax.set_axis_off()
+                continue
             ds = single[optimizer][model]
             source = str(ds.relu_input.values[layer])
             values = ds.relu_input_percentiles.sel(relu_input=source)
@@ -198,7 +206,7 @@ def input_drift(study, path, *, dpi):
     """How the inputs to each ReLU drift over training (Ioffe & Szegedy Fig. 1;
     Santurkar et al. §3.3, Fig. 6): BatchNorm fixes each unit's batch mean and
     spread before its learned scale and shift; ℓp normalization only the mean."""
-    models = list(dict.fromkeys(m for runs in study.values() for m in runs))
+    models = _models(study)
     rows = [(c, title, f) for c in study for title, f in DRIFT]
     fig, axes = _grid(rows, models)
     for (condition, title, values_of), ax_row in zip(rows, axes, strict=True):
