@@ -61,7 +61,7 @@ def faster():
             claim(
                 f"BN trains faster ({_tag(cond)})",
                 "BatchNorm lowers the training loss faster",
-                f"blog; {IOFFE}; {SANTURKAR} Fig. 2",
+                f"blog; {IOFFE}; {SANTURKAR} Fig. 2 (VGG)",
                 "train_loss_epoch1",
                 BN,
                 cond,
@@ -73,7 +73,7 @@ def faster():
             claim(
                 f"BN ends with a lower training loss ({_tag(cond)})",
                 "BatchNorm's training loss after the last epoch is lower",
-                f"{SANTURKAR} Fig. 2",
+                f"{SANTURKAR} Fig. 2 (VGG)",
                 "final_train_loss",
                 BN,
                 cond,
@@ -100,7 +100,7 @@ def faster():
 
 
 def noise():
-    source = f"{SANTURKAR} §2.1, Fig. 2"
+    source = f"{SANTURKAR} §2.1, Fig. 2 (VGG)"
     rows = [
         (
             "noisy BN trains like BN",
@@ -167,7 +167,7 @@ def ics():
                     claim(
                         f"BN does not reduce ICS: {quantity}, {layer} ({_tag(cond)})",
                         statement,
-                        f"{SANTURKAR} §2.2, Def. 2.1, Fig. 3",
+                        f"{SANTURKAR} §2.2, Def. 2.1, Fig. 3a (VGG)",
                         f"{quantity}_{layer}",
                         BN,
                         cond,
@@ -180,7 +180,7 @@ def ics():
         claim(
             "BN does not reduce ICS: ics_l2, Dense_2 (adam 0.001)",
             "the l2 difference ||G - G'|| does not shrink with BatchNorm",
-            f"{SANTURKAR} §2.2, Fig. 3",
+            f"{SANTURKAR} §2.2, Fig. 3a (VGG)",
             "ics_l2_Dense_2",
             BN,
             ADAM,
@@ -194,7 +194,7 @@ def ics():
 
 def landscape():
     """§3.1, Fig. 4: smoother with BatchNorm, along SGD's step."""
-    source = f"{SANTURKAR} §3.1, Fig. 4"
+    source = f"{SANTURKAR} §3.1, Fig. 4 (VGG)"
     measures = (
         ("loss_variation", "the loss varies less along the gradient"),
         ("gradient_change", "the gradient changes less along the gradient (more predictive)"),
@@ -238,7 +238,7 @@ def lp():
             claim(
                 f"{model} trains faster than the baseline",
                 "ℓp normalization helps training",
-                f"{SANTURKAR} §3.3, Fig. 5",
+                f"{SANTURKAR} §3.3, Fig. 5 (VGG, DLN)",
                 "train_loss_epoch1",
                 ("baseline", model),
                 SGD,
@@ -248,7 +248,7 @@ def lp():
             claim(
                 f"{model} shifts its inputs more than the baseline",
                 "ℓp normalization gives larger distributional shift than an unnormalized network",
-                f"{SANTURKAR} §3.3, Fig. 6",
+                f"{SANTURKAR} §3.3, Fig. 6 (VGG)",
                 "input_spread_drift",
                 ("baseline", model),
                 SGD,
@@ -258,7 +258,7 @@ def lp():
             claim(
                 f"{model} trains like BN",
                 "ℓp normalization trains as fast as BatchNorm",
-                f"{SANTURKAR} §3.3, Fig. 5",
+                f"{SANTURKAR} §3.3, Fig. 5 (VGG, DLN)",
                 "train_loss_epoch1",
                 ("batchnorm", model),
                 SGD,
@@ -269,7 +269,7 @@ def lp():
             claim(
                 f"{model} shifts its inputs more than BN",
                 "ℓp normalization does not control the moments as BatchNorm does",
-                f"{SANTURKAR} §3.3, Fig. 6",
+                f"{SANTURKAR} §3.3, Fig. 6 (VGG)",
                 "input_spread_drift",
                 ("batchnorm", model),
                 SGD,
@@ -280,7 +280,7 @@ def lp():
             claim(
                 f"{model} smooths the landscape",
                 "ℓp normalization smooths the loss landscape",
-                f"{SANTURKAR} §3.3, Fig. 12",
+                f"{SANTURKAR} §3.3, Fig. 12 (VGG)",
                 "loss_variation",
                 ("baseline", model),
                 SGD,
@@ -323,12 +323,13 @@ def stability():
 
 
 CLAIMS = [*faster(), *noise(), *ics(), *landscape(), *lp(), *stability()]
+# Each family's claim, as its sources make it; its rows test it.
 FAMILIES = {
-    "faster": "Does BatchNorm make training faster?",
-    "noise": "Does BatchNorm still help when its outputs are shifted every step?",
-    "ics": "Does BatchNorm reduce internal covariate shift?",
-    "landscape": "Does BatchNorm make the loss landscape smoother?",
-    "lp": "Do ℓp normalizations help as BatchNorm does?",
-    "lp moments": "Do ℓp normalizations leave the moments uncontrolled?",
-    "stability": "Does BatchNorm keep the inputs to later layers steady?",
+    "faster": "BatchNorm trains faster",
+    "noise": "BatchNorm still helps when its outputs shift every step (noisy BatchNorm)",
+    "ics": "BatchNorm does not reduce internal covariate shift",
+    "landscape": "BatchNorm makes the loss landscape smoother",
+    "lp": "ℓp normalizations help training as BatchNorm does",
+    "lp moments": "ℓp normalizations shift layer inputs more than an unnormalized network",
+    "stability": "BatchNorm keeps the inputs to later layers steady",
 }

@@ -156,7 +156,7 @@ def summary(table):
     for family, rows in primary.groupby("family", sort=False):
         counts = rows.verdict.value_counts()
         tally = ", ".join(f"{n} {v}" for v, n in counts.items())
-        lines.append(f"- {FAMILIES.get(family, family)} {tally} (of {len(rows)})")
+        lines.append(f"- {FAMILIES.get(family, family)}: {tally} (of {len(rows)})")
     return "\n".join(lines) + "\n"
 
 

@@ -5,9 +5,11 @@ under given conditions (or, direction "=", that it does not move). Over
 seeds, the paired differences b − a give a t-interval; a claim is
 
 - "reproduced" if the interval excludes 0 on the side the paper reports,
-- "opposite" if it excludes 0 on the other side (for "=": on either side),
+- "opposite" if it excludes 0 on the other side (for "=": on either side,
+  unless the difference is equivalent to none),
 - "equivalent" if two one-sided tests put the mean difference within ±margin
-  (the only way the table says "no difference"; for "=", the paper's result),
+  (the only way the table says "no difference"; for "=", the paper's result,
+  which a detected but smaller-than-margin difference does not contradict),
 - "inconclusive" otherwise.
 
 Primary claims of a family share a Holm correction; see `claims_table`.
@@ -145,13 +147,14 @@ def verdict(diffs, direction, margin, alpha_adjusted):
     """A claim's verdict from its paired differences b − a, at a level already
     corrected for multiplicity. The equivalence test uses the same level, which
     is conservative for it."""
+    equivalent = tost(diffs, margin) < alpha_adjusted
+    if direction == "=" and equivalent:
+        return "equivalent"  # the paper's "no difference", even where a tiny one is detected
     _, low, high = paired_interval(diffs, alpha_adjusted)
     sign = "+" if low > 0 else "-" if high < 0 else None
     if sign is not None:
         return "reproduced" if sign == direction else "opposite"
-    if tost(diffs, margin) < alpha_adjusted:
-        return "equivalent"
-    return "inconclusive"
+    return "equivalent" if equivalent else "inconclusive"
 
 
 def holm_levels(p, p_holm, alpha):

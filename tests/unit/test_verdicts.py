@@ -178,3 +178,10 @@ def test_a_relative_margin_is_a_fraction_of_model_as_mean():
     relative = Claim(**{**vars(claim("r", ("a", "b"), margin=0.4)), "relative_margin": True})
     row = claims_table([relative], lambda c: runs).iloc[0]
     assert row["margin"] == pytest.approx(4.0) and row["verdict"] == "equivalent"
+
+
+def test_a_small_detected_difference_is_still_equivalent_for_a_claim_of_none():
+    """UP (5 ± 4.30) within ±20: '=' scores it equivalent; '+' reproduced."""
+    assert verdict(UP, "=", 20.0, 0.05) == "equivalent"
+    assert verdict(UP, "+", 20.0, 0.05) == "reproduced"
+    assert verdict(UP, "=", 4.0, 0.05) == "opposite"
