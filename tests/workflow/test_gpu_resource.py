@@ -37,7 +37,8 @@ def test_jobs_take_a_gpu_slot_where_jax_can_use_a_gpu(
 ):
     env = {"PYTHONPATH": str(fake_cuda_plugin), "CUDA_VISIBLE_DEVICES": "0,1"}
     resources = train_resources(tmp_path, mnist_dir, tfds_dir, env)
-    assert len(resources) == 2 and all("gpu=1" in r for r in resources), resources
+    # The two targets, and the sweep runs that cap the Part 2 run's probes.
+    assert len(resources) > 2 and all("gpu=1" in r for r in resources), resources
 
 
 @pytest.mark.parametrize("visible", ["0,1", ""])
@@ -48,4 +49,4 @@ def test_no_slot_without_the_plugin_or_a_visible_gpu(
     if not visible:  # the plugin, but every GPU hidden
         env["PYTHONPATH"] = str(fake_cuda_plugin)
     resources = train_resources(tmp_path, mnist_dir, tfds_dir, env)
-    assert len(resources) == 2 and all("gpu=0" in r for r in resources), resources
+    assert len(resources) > 2 and all("gpu=0" in r for r in resources), resources

@@ -55,8 +55,12 @@ def _row_label(ax, condition, title):
 
 
 def _suptitle(fig, text):
-    """A title wrapped to the figure's width (about 12 characters an inch)."""
-    fig.suptitle(textwrap.fill(text, int(fig.get_figwidth() * 12)))
+    """A title wrapped to the figure's width (about 12 characters an inch),
+    then the layout, leaving the title's lines (about 0.22 inch each) free."""
+    wrapped = textwrap.fill(text, int(fig.get_figwidth() * 12))
+    fig.suptitle(wrapped)
+    lines = wrapped.count("\n") + 1
+    fig.tight_layout(rect=(0, 0, 1, 1 - (0.22 * lines + 0.1) / fig.get_figheight()))
 
 
 def _grid(rows, models, height=2.0):
@@ -109,7 +113,6 @@ def landscape(study, path, *, dpi):
         "below the baseline's divergence rate; thin: seeds, thick: median, grey: "
         f"baseline median; rolling median of {WINDOW}; {CITE}, Fig. 4, A.2.2)",
     )
-    fig.tight_layout()
     save(fig, path, dpi)
 
 
@@ -146,7 +149,6 @@ def ics(study, path, *, dpi):
         f"update ({_conditions(study)}; median and 25-75th percentile over seeds; {CITE}, "
         "Def. 2.1)",
     )
-    fig.tight_layout()
     save(fig, path, dpi)
 
 
@@ -180,7 +182,6 @@ def unit_percentiles(single, path, *, layer, unit, dpi):
         f"ReLU_{layer} over training, probe batch in train mode (seed {seed}; Ioffe & Szegedy "
         "2015, Fig. 1)",
     )
-    fig.tight_layout()
     save(fig, path, dpi)
 
 
@@ -223,7 +224,6 @@ def input_drift(study, path, *, dpi):
         f"over units and layers ({_conditions(study)}; thin: seeds, thick: median; "
         f"Ioffe & Szegedy Fig. 1; {CITE}, Fig. 6)",
     )
-    fig.tight_layout()
     save(fig, path, dpi)
 
 
@@ -238,7 +238,6 @@ def variant_accuracy(study, path, *, band, models, dpi):
         ax.set(title=optimizer, yscale="log", xlabel="epoch", ylabel="test error (log scale)")
         ax.legend(fontsize=7)
     _suptitle(fig, f"Test error per epoch ({_conditions(study)}; {band} over seeds)")
-    fig.tight_layout()
     save(fig, path, dpi)
 
 
