@@ -75,14 +75,18 @@ def rerun(history, mnist, output):
     ds = load_history(history)
     attrs = ds.attrs
     config = json.loads(attrs["config"])
-    cap = float(ds.probe_divergence_rate) if "probe_divergence_rate" in ds else np.nan
     # Histories made before training.cpu_numerics existed all ran natively.
     config["training"].setdefault("cpu_numerics", "native")
     claim_cores(config["training"]["threads"])  # thread count changes reductions' bits
-    cap = None if np.isnan(cap) else cap
     return run_training(
-        attrs["model"], int(attrs["seed"]), mnist, config, output, divergence_rate=cap
+        attrs["model"], int(attrs["seed"]), mnist, config, output, divergence_rate=recorded_cap(ds)
     )
+
+
+def recorded_cap(ds):
+    """The divergence rate a history's probes were capped below, or None."""
+    rate = float(ds.probe_divergence_rate) if "probe_divergence_rate" in ds else np.nan
+    return None if np.isnan(rate) else rate
 
 
 if __name__ == "__main__":

@@ -51,3 +51,13 @@ def test_the_probe_cap_follows_the_divergence_rate():
     assert np.allclose(np.diff(np.log(multiples)), np.log(6) / 7)  # 8 geometric values
     with pytest.raises(ValueError, match="no larger than the smallest probe"):
         probe_high(0.5, 4.0, 1.0, 0.5, 0.9)
+
+
+def test_a_rerun_takes_the_cap_its_history_recorded():
+    import xarray as xr
+
+    from bnlab.train_job import recorded_cap
+
+    assert recorded_cap(xr.Dataset({"probe_divergence_rate": ((), np.float32(1.0))})) == 1.0
+    assert recorded_cap(xr.Dataset({"probe_divergence_rate": ((), np.float32(np.nan))})) is None
+    assert recorded_cap(xr.Dataset()) is None  # unmeasured, or from before the cap
