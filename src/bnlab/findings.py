@@ -30,7 +30,11 @@ BLOCKS = {
         "<!-- end claims summary -->",
     ),
 }
-BLOCKS["workflow/report/workflow.rst"] = BLOCKS["README.md"]
+# reStructuredText comments, so the report shows the block and not its markers.
+BLOCKS["workflow/report/workflow.rst"] = (
+    ".. claims summary: python -m bnlab.findings",
+    ".. end claims summary",
+)
 
 
 def outcome_rows(conditions):
@@ -166,7 +170,7 @@ def blocks(table, alpha=0.05):
     return {
         "docs/part2.md": to_markdown(table, alpha),
         "README.md": short,
-        "workflow/report/workflow.rst": short,
+        "workflow/report/workflow.rst": f"\n{short}\n",  # RST: blank lines around a list
     }
 
 
