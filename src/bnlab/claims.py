@@ -146,45 +146,44 @@ def noise():
     return out
 
 
+# ICS in Definition 2.1's form (primary) and two others: the quantity, the
+# direction "does not reduce ICS" takes in it, and the statement.
+ICS_FORMS = (
+    ("ics_l2", "+", True, "the l2 difference ||G - G'|| does not shrink with BatchNorm"),
+    ("ics_cosine", "-", False, "the cosine of G and G' does not rise with BatchNorm"),
+    ("ics_relative", "+", False, "||G - G'|| / ||G|| does not shrink with BatchNorm"),
+)
+
+
 def ics():
-    """§2.2, Fig. 3: BatchNorm does not reduce ICS, and often increases it.
-    The ℓ2 difference is Definition 2.1; cosine and the relative form are secondary."""
-    out = []
-    for cond in (SGD, *SGD_LOWER):
-        for layer in ICS_LAYERS:
-            forms = (
-                (
-                    "ics_l2",
-                    "+",
-                    True,
-                    "the l2 difference ||G - G'|| does not shrink with BatchNorm",
-                ),
-                ("ics_cosine", "-", False, "the cosine of G and G' does not rise with BatchNorm"),
-                ("ics_relative", "+", False, "||G - G'|| / ||G|| does not shrink with BatchNorm"),
-            )
-            for quantity, direction, primary, statement in forms:
-                out.append(
-                    claim(
-                        f"BN does not reduce ICS: {quantity}, {layer} ({_tag(cond)})",
-                        statement,
-                        f"{SANTURKAR} §2.2, Def. 2.1, Fig. 3a (VGG)",
-                        f"{quantity}_{layer}",
-                        BN,
-                        cond,
-                        direction,
-                        "ics",
-                        primary=primary,
-                    )
-                )
+    """§2.2, Fig. 3: BatchNorm does not reduce ICS, and often increases it."""
+    source = f"{SANTURKAR} §2.2, Def. 2.1, Fig. 3a (VGG)"
+    out = [
+        claim(
+            f"BN does not reduce ICS: {quantity}, {layer} ({_tag(cond)})",
+            statement,
+            source,
+            f"{quantity}_{layer}",
+            BN,
+            cond,
+            direction,
+            "ics",
+            primary=primary,
+        )
+        for cond in (SGD, *SGD_LOWER)
+        for layer in ICS_LAYERS
+        for quantity, direction, primary, statement in ICS_FORMS
+    ]
+    quantity, direction, _, statement = ICS_FORMS[0]
     out.append(
         claim(
-            "BN does not reduce ICS: ics_l2, Dense_2 (adam 0.001)",
-            "the l2 difference ||G - G'|| does not shrink with BatchNorm",
-            f"{SANTURKAR} §2.2, Fig. 3a (VGG)",
-            "ics_l2_Dense_2",
+            f"BN does not reduce ICS: {quantity}, Dense_2 (adam 0.001)",
+            statement,
+            source,
+            f"{quantity}_Dense_2",
             BN,
             ADAM,
-            "+",
+            direction,
             "ics",
             primary=False,
         )
