@@ -2,12 +2,12 @@
 
 import numpy as np
 import pandas as pd
-from scipy import stats
 
 from bnlab import blog
 from bnlab.io import atomic_path
 from bnlab.outcomes import ICS, landscape_series
 from bnlab.studies import label
+from bnlab.verdicts import paired_interval
 
 
 def _blog_value(model, epoch, split):
@@ -35,11 +35,7 @@ def per_run(runs, epochs):
 def paired_difference(values_a, values_b, confidence=0.95):
     """Mean of b - a over paired seeds with a t-interval (NaN bounds for one pair)."""
     diff = np.asarray(values_b, float) - np.asarray(values_a, float)
-    mean = diff.mean()
-    if len(diff) < 2:
-        return mean, np.nan, np.nan
-    half = stats.t.ppf(0.5 + confidence / 2, len(diff) - 1) * diff.std(ddof=1) / np.sqrt(len(diff))
-    return mean, mean - half, mean + half
+    return paired_interval(diff, 1 - confidence)
 
 
 def paired_over_seeds(a, b):
