@@ -69,19 +69,25 @@ def landscape_series(ds):
     }
 
 
-def drift(percentiles):
-    """Location and spread drift of every unit's ReLU input (Ioffe & Szegedy
-    Fig. 1; Santurkar et al. §3.3, Fig. 6) from the first to the last measured
-    step. `percentiles` (measure_step, relu_input, unit, percentile) holds the
-    15th, 50th and 85th; NaN padding drops out of the medians."""
+def drift_series(percentiles):
+    """Per measured step and unit, how every unit's ReLU input has drifted
+    since the first measured step (Ioffe & Szegedy Fig. 1; Santurkar et al.
+    §3.3, Fig. 6): its 15-85th percentile spread relative to the first step's,
+    and how far its median moved, in first-step spreads. `percentiles`
+    (measure_step, relu_input, unit, percentile) holds the 15th, 50th and 85th."""
     low, mid, high = (percentiles.isel(percentile=i) for i in range(3))
     spread = high - low
-    first, last = (dict(measure_step=i) for i in (0, -1))
-    location = abs(mid.isel(last) - mid.isel(first)) / spread.isel(first)
-    ratio = abs(np.log(spread.isel(last) / spread.isel(first)))
+    first = dict(measure_step=0)
+    return spread / spread.isel(first), abs(mid - mid.isel(first)) / spread.isel(first)
+
+
+def drift(percentiles):
+    """The drift at the last measured step, medians over units (NaN padding
+    drops out): location, and |log| of the spread ratio."""
+    ratio, moved = (x.isel(measure_step=-1).values for x in drift_series(percentiles))
     return {
-        "input_location_drift": float(np.nanmedian(location.values)),
-        "input_spread_drift": float(np.nanmedian(ratio.values)),
+        "input_location_drift": float(np.nanmedian(moved)),
+        "input_spread_drift": float(np.nanmedian(abs(np.log(ratio)))),
     }
 
 

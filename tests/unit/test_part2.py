@@ -156,7 +156,8 @@ def test_part2_figures_draw(measured, tmp_path):
     single = {opt: {m: seeds[0] for m, seeds in runs.items()} for opt, runs in study.items()}
     part2.unit_percentiles(single, tmp_path / "p.png", layer=1, unit=3, dpi=80)
     part2.variant_accuracy(study, tmp_path / "acc.png", **opts("noisy_bn_accuracy"))
-    for name in ("landscape", "ics", "p", "acc"):
+    part2.input_drift(study, tmp_path / "drift.png", dpi=80)
+    for name in ("landscape", "ics", "p", "acc", "drift"):
         assert _drawn(tmp_path / f"{name}.png")[0] > 400
 
 

@@ -16,7 +16,7 @@ import pandas as pd
 from scipy.ndimage import median_filter
 
 from bnlab.chance import at_chance
-from bnlab.outcomes import landscape_series
+from bnlab.outcomes import drift_series, landscape_series
 from bnlab.plots.style import color, label, save
 from bnlab.plots.summary import draw, spread
 
@@ -33,9 +33,12 @@ def smooth(values, window=WINDOW):
 
 # The landscape figure's rows: (title, per-step values of one history).
 LANDSCAPE = [
-    ("loss variation along the step", lambda ds: landscape_series(ds)["loss_variation"].values),
-    ("gradient predictiveness: max l2 change", lambda ds: ds.grad_change.max("probe_step").values),
-    ("effective beta-smoothness", lambda ds: ds.beta_smoothness.values),
+    (title, lambda ds, name=name: landscape_series(ds)[name].values)
+    for title, name in (
+        ("loss variation along the step", "loss_variation"),
+        ("gradient predictiveness: max l2 change", "gradient_change"),
+        ("effective beta-smoothness", "beta_smoothness"),
+    )
 ]
 ICS = [
     ("ICS ||G - G'||", lambda ds, layer: ds.ics_l2.sel(ics_layer=layer).values),
@@ -185,21 +188,17 @@ def unit_percentiles(single, path, *, layer, unit, dpi):
     save(fig, path, dpi)
 
 
-def _drift_series(ds):
-    """Per measured step, medians over every unit of every ReLU input: the
-    spread (15-85th percentile) relative to the first step's, and how far the
-    median moved, in first-step spreads (bnlab.outcomes.drift, over time)."""
-    pct = ds.relu_input_percentiles
-    low, mid, high = (pct.isel(percentile=i) for i in range(3))
-    spread0 = (high - low).isel(measure_step=0)
-    ratio = ((high - low) / spread0).values.reshape(len(ds.measure_step), -1)
-    moved = (abs(mid - mid.isel(measure_step=0)) / spread0).values.reshape(len(ds.measure_step), -1)
-    return np.nanmedian(ratio, axis=1), np.nanmedian(moved, axis=1)
+def _drift_medians(ds, which):
+    """Per measured step, the median over every unit of every ReLU input of
+    bnlab.outcomes.drift_series's `which`-th series (the claims' quantities,
+    over time)."""
+    values = drift_series(ds.relu_input_percentiles)[which].values
+    return np.nanmedian(values.reshape(len(ds.measure_step), -1), axis=1)
 
 
 DRIFT = [
-    ("ReLU-input spread / its initial spread", lambda ds: _drift_series(ds)[0]),
-    ("ReLU-input median moved, in initial spreads", lambda ds: _drift_series(ds)[1]),
+    ("ReLU-input spread / its initial spread", lambda ds: _drift_medians(ds, 0)),
+    ("ReLU-input median moved, in initial spreads", lambda ds: _drift_medians(ds, 1)),
 ]
 
 
