@@ -201,20 +201,19 @@ def _check_studies(config, schema):
         for g, grid in enumerate(study["grids"]):
             for option, values in grid.items():
                 _check_values(schema, f"{where}.grids.{g}.{option}", option, values, known)
-        _check_probe_cap(config, name, where)
+        runs = {run: studies.config_of(config, run) for run in studies.study_runs(config, name)}
+        _check_probe_cap(config, name, where, runs.values())
         checked = set()
-        for run in studies.study_runs(config, name):
-            run_cfg = studies.config_of(config, run)
+        for run, run_cfg in runs.items():
             key = json.dumps(run_cfg, sort_keys=True)
             if key not in checked:
                 checked.add(key)
                 _check_run(run_cfg, f"{where}, run {run.name}")
 
 
-def _check_probe_cap(config, name, where):
+def _check_probe_cap(config, name, where, runs):
     """A probe cap reads a sweep that trains the standard network under every
-    optimizer this study measures with."""
-    runs = [studies.config_of(config, r) for r in studies.study_runs(config, name)]
+    optimizer this study (run configs `runs`) measures with."""
     for sweep in {cap_study(cfg) for cfg in runs} - {None}:
         key = f"{where}: diagnostics.probe_cap_study"
         others = [s for s in config["studies"] if s != name]

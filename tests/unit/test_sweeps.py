@@ -61,3 +61,15 @@ def test_a_rerun_takes_the_cap_its_history_recorded():
     assert recorded_cap(xr.Dataset({"probe_divergence_rate": ((), np.float32(1.0))})) == 1.0
     assert recorded_cap(xr.Dataset({"probe_divergence_rate": ((), np.float32(np.nan))})) is None
     assert recorded_cap(xr.Dataset()) is None  # unmeasured, or from before the cap
+
+
+def test_a_probe_cap_must_read_a_sweep_of_the_baseline_under_the_same_optimizer():
+    from bnlab.config import validate_config
+    from bnlab.errors import BnlabError
+
+    part2 = lambda cap: {"part2": {"set": {"probe_cap_study": cap}}}  # noqa: E731
+    with pytest.raises(BnlabError, match="another study of `studies`"):
+        validate_config({"studies": part2("part2")})
+    sgd_only = {"lr_sweep": {"grids": [{"optimizer": ["sgd"], "learning_rate": [0.1]}]}}
+    with pytest.raises(BnlabError, match="trains no baseline under adam"):
+        validate_config({"studies": {**part2("lr_sweep"), **sgd_only}})
