@@ -17,7 +17,7 @@ import pandas as pd
 from bnlab.claims import CLAIMS, FAMILIES
 from bnlab.io import atomic_path
 from bnlab.outcomes import describe, outcomes
-from bnlab.verdicts import claims_table, paired_diffs
+from bnlab.verdicts import claims_table
 
 DOCS_CSV = Path("docs/claims.csv")
 BLOCKS = {
@@ -72,19 +72,11 @@ def values_of(table):
     return values
 
 
-def tested(claims, values):
-    """The claims the study has runs for: a config that trains other models or
-    rates than the default leaves some untested, and they neither get a row
-    nor count towards their family's correction."""
-    return [c for c in claims if len(paired_diffs(values(c), c.pair))]
-
-
 def claims(conditions, out, alpha):
     """Draw function of the `claims` table: every claim's verdict, and each
     run's outcomes beside it."""
     table = outcome_rows(conditions)
-    values = values_of(table)
-    result = claims_table(tested(CLAIMS, values), values, alpha=alpha)
+    result = claims_table(CLAIMS, values_of(table), alpha=alpha)
     with atomic_path(out.outcomes) as tmp:
         table.to_csv(tmp, index=False, float_format="%.6g")
     with atomic_path(out.csv) as tmp:

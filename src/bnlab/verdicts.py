@@ -208,11 +208,14 @@ def claims_table(
     values: Callable[[Claim], Mapping[str, Mapping[int, float]]],
     alpha: float = 0.05,
 ) -> pd.DataFrame:
-    """One row per claim, in the given order.
+    """One row per tested claim, in the given order.
 
     `values(claim)` returns {model: {seed: value}} of claim.quantity at
     claim.conditions in claim.study. The runs of a and b are paired by seed
-    (a seed missing from either is dropped; n counts the pairs).
+    (a seed missing from either is dropped; n counts the pairs). A claim with
+    no pair is untested (its study does not train those models or
+    conditions): it gets no row and does not count towards its family's
+    correction.
 
     Multiplicity: within each family, Holm's correction runs over its primary
     claims only; a family is the set of measures that answer one question, so
@@ -225,6 +228,8 @@ def claims_table(
     if len(set(names)) != len(names):
         raise ValueError("claim names must be unique")
     pairs = [paired_values(values(c), c.pair) for c in claims]
+    tested = [i for i, (a, _) in enumerate(pairs) if len(a)]
+    claims, pairs = [claims[i] for i in tested], [pairs[i] for i in tested]
     diffs = [b - a for a, b in pairs]
     margins = [absolute_margin(c, a) for c, (a, _) in zip(claims, pairs, strict=True)]
     p = np.array([claim_p(c, d, m) for c, d, m in zip(claims, diffs, margins, strict=True)])

@@ -123,10 +123,11 @@ def test_claims_table_corrects_primary_claims_within_each_family():
         claim("lp", ("base", "lp"), margin=4.0),
         claim("bn, accuracy", ("base", "bn"), quantity="accuracy", primary=False),
         claim("bn alone", ("base", "bn"), family="other"),
+        claim("untested", ("base", "nope")),  # no row, and not counted by Holm
     ]
     table = claims_table(claims, lambda c: runs)
     assert list(table.columns) == COLUMNS
-    assert list(table["claim"]) == [c.name for c in claims]
+    assert list(table["claim"]) == [c.name for c in claims[:-1]]
     table = table.set_index("claim")
     p_up = 2 * t2_sf(5.0)
     # Family "smooth", primary: p = (0.0377, 1) -> Holm (0.0755, 1).
