@@ -25,6 +25,7 @@ BUILTIN = {
     "batchnorm_after_relu": {"normalization": "batch", "placement": "after_relu"},
     "batchnorm_no_affine": {"normalization": "batch", "scale_shift": False},
     "layernorm": {"normalization": "layer"},
+    "groupnorm": {"normalization": "group"},
     "lp1_batchnorm": {"normalization": "lp_batch", "p": 1},
     "lp2_batchnorm": {"normalization": "lp_batch", "p": 2},
     "lpinf_batchnorm": {"normalization": "lp_batch", "p": "inf"},
@@ -34,10 +35,14 @@ PREFIX = {
     "noisy_batch": "BatchNorm",  # the noise is applied to the BatchNorm output
     "noise": "Noise",
     "layer": "LayerNorm",
+    "group": "GroupNorm",
     "lp_batch": "LpNorm",
 }
 # Normalizations with a learned per-unit scale and shift (scale_shift).
-LEARNED = {"batch", "noisy_batch", "layer", "lp_batch"}
+LEARNED = {"batch", "noisy_batch", "layer", "group", "lp_batch"}
+# GroupNorm's units per group (Wu & He 2018, §4, Table 3b, "channels per group"):
+# a fixed group size, since 32 groups of a 64-unit layer would normalize pairs.
+GROUP_SIZE = 16
 
 
 def architectures(extra=None):
@@ -122,3 +127,21 @@ def param_shapes(architecture):
             layer = norm_layer(architecture, i)
             shapes[f"{layer}/scale"] = shapes[f"{layer}/bias"] = (width,)
     return shapes
+
+
+def compounded_noise_scale(architecture):
+    """The factor Algorithm 1's noise (Santurkar et al. A.2.1) has scaled a
+    signal by at the last hidden layer: (mean, largest), or None without noise.
+
+    Each noisy layer scales unit j by s ~ N(σ_j, r_σ), σ_j ~ U(1, n_σ): by
+    (1 + n_σ) / 2 on average and by up to about n_σ. Without normalization
+    (the control) ReLU and Dense are linear in that factor, so over L hidden
+    layers the factors multiply: ((1 + n_σ) / 2)^L and n_σ^L. BatchNorm
+    divides the factor of the layers before it out again, so noisy BatchNorm
+    carries one layer's."""
+    noise = architecture["normalization"]
+    if noise not in ("noise", "noisy_batch"):
+        return None
+    layers = len(architecture["widths"]) if noise == "noise" else 1
+    n_sigma = architecture["noise_scale"]
+    return ((1 + n_sigma) / 2) ** layers, n_sigma**layers

@@ -35,7 +35,9 @@ RELATIVE = {"margin": 0.1, "relative_margin": True}
 ACCURACY = {"margin": 0.002, "relative_margin": False}
 
 
-def claim(name, statement, source, quantity, pair, conditions, direction, family, **options):
+def claim(
+    name, statement, source, quantity, pair, conditions, direction, family, study="part2", **options
+):
     return Claim(
         name=name,
         statement=statement,
@@ -43,7 +45,7 @@ def claim(name, statement, source, quantity, pair, conditions, direction, family
         quantity=quantity,
         pair=pair,
         conditions=conditions,
-        study="part2",
+        study=study,
         direction=direction,
         family=family,
         **{**RELATIVE, **options},
@@ -321,7 +323,241 @@ def stability():
     return out
 
 
-CLAIMS = [*faster(), *noise(), *ics(), *landscape(), *lp(), *stability()]
+# The `depth` study: hidden layers -> widths (the default config's grid).
+DEPTHS = {
+    3: (256, 128, 64),
+    6: (256, 256, 128, 128, 64, 64),
+    12: (256,) * 4 + (128,) * 4 + (64,) * 4,
+}
+
+
+def depth():
+    """§2.1 at 3, 6 and 12 hidden layers: the noise compounds over depth."""
+    source = f"{SANTURKAR} §2.1, Fig. 2 (VGG)"
+    out = []
+    for layers, widths in DEPTHS.items():
+        cond = {"widths": widths}
+        out += [
+            claim(
+                f"the noise without BN stops training ({layers} layers)",
+                "the same noise without BatchNorm prevents training",
+                source,
+                "final_train_loss",
+                ("baseline", "noisy_baseline"),
+                cond,
+                "+",
+                "noise depth",
+                study="depth",
+            ),
+            claim(
+                f"noisy BN trains like BN ({layers} layers)",
+                "BatchNorm with Algorithm 1's noise trains as well as BatchNorm",
+                source,
+                "final_train_loss",
+                ("batchnorm", "noisy_batchnorm"),
+                cond,
+                "=",
+                "noise depth",
+                study="depth",
+            ),
+            claim(
+                f"the control's accuracy falls short ({layers} layers)",
+                "the noisy control's training accuracy is lower than the baseline's",
+                source,
+                "final_train_accuracy",
+                ("baseline", "noisy_baseline"),
+                cond,
+                "-",
+                "noise depth",
+                study="depth",
+                primary=False,
+                **ACCURACY,
+            ),
+        ]
+    return out
+
+
+BATCH_SIZES = (2, 4, 8, 16, 32, 128, 512)
+WU_HE = "Wu & He 2018"
+
+
+def batch():
+    """BatchNorm at small batches (Wu & He 2018, Fig. 1; ResNet-50 on ImageNet):
+    BatchNorm's error grows sharply below batch 16, GroupNorm's does not; at 32
+    (their usual size) GroupNorm is level with BatchNorm and LayerNorm behind
+    it. LayerNorm and GroupNorm use no batch statistics, so the direction below
+    16 is the same for both. Primary: batch 2 and 32, the ends of their range;
+    512 and the sizes between are secondary."""
+    source = f"{WU_HE} Fig. 1, §4 (ResNet-50, ImageNet)"
+    out = []
+    for size in BATCH_SIZES:
+        cond = {"batch_size": size}
+        for other, name in (("layernorm", "LayerNorm"), ("groupnorm", "GroupNorm")):
+            small = size < 16
+            direction = "-" if small else "=" if other == "groupnorm" else "+"
+            verb = {"-": "below", "=": "level with", "+": "above"}[direction]
+            out.append(
+                claim(
+                    f"BN vs {name} (batch {size})",
+                    f"BatchNorm's test accuracy is {verb} {name}'s",
+                    source,
+                    "final_test_accuracy",
+                    (other, "batchnorm"),
+                    cond,
+                    direction,
+                    "small batches",
+                    study="batch",
+                    primary=size in (2, 32),
+                    **ACCURACY,
+                )
+            )
+        out.append(
+            claim(
+                f"BN's running statistics beat its batch statistics (batch {size})",
+                "at test time BatchNorm's running averages do better than each batch's own "
+                "statistics",
+                f"{IOFFE} §3.1; {WU_HE} §3",
+                "train_mode_gap",
+                ("layernorm", "batchnorm"),  # LayerNorm's gap is 0: no batch statistics
+                cond,
+                "+",
+                "batch statistics",
+                study="batch",
+                primary=size in (2, 32),
+                **ACCURACY,
+            )
+        )
+    return out
+
+
+# The `dln` study: full-batch gradient descent at A.1's rate, and Fig. 3b's
+# second, 10x lower; the paper's layers #9 and #17 (1-based) are our Dense_8
+# and Dense_16.
+DLN_RATE, DLN_LOWER = {"learning_rate": 1e-6}, {"learning_rate": 1e-7}
+DLN_LAYERS = ("Dense_8", "Dense_16")
+# log10 quantities: a margin of 0.05 is a factor of about 1.12.
+LOG = {"margin": 0.05, "relative_margin": False}
+
+
+def dln():
+    """The deep linear network (A.1): 25 linear layers, full-batch GD."""
+
+    def dln_claim(name, statement, source, quantity, pair, cond, direction, family, **kw):
+        options = {**LOG, **kw}
+        return claim(
+            name, statement, source, quantity, pair, cond, direction, family, "dln", **options
+        )
+
+    fig13 = f"{SANTURKAR} §3.3, Fig. 13 (DLN)"
+    out = [
+        dln_claim(
+            "DLN: BN reaches a lower loss",
+            "BatchNorm ends full-batch training at a lower loss",
+            f"{SANTURKAR} A.1, Fig. 5b (DLN)",
+            "log_final_loss",
+            BN,
+            DLN_RATE,
+            "-",
+            "dln training",
+        ),
+        *(
+            dln_claim(
+                f"DLN: {model.removesuffix('_batchnorm')} reaches a lower loss than the baseline",
+                "ℓp normalization ends training at a lower loss than no normalization",
+                fig13,
+                "log_final_loss",
+                ("baseline", model),
+                DLN_RATE,
+                "-",
+                "dln training",
+            )
+            for model in LP
+        ),
+        dln_claim(
+            "DLN: l1 beats BN",
+            "ℓ1 normalization ends training at a lower loss than BatchNorm",
+            f"{SANTURKAR} §3.3 (DLN)",
+            "log_final_loss",
+            ("batchnorm", "lp1_batchnorm"),
+            DLN_RATE,
+            "-",
+            "dln training",
+        ),
+    ]
+    for cond in (DLN_RATE, DLN_LOWER):
+        for layer in DLN_LAYERS:
+            tag = f"{layer}, lr {cond['learning_rate']:g}"
+            out += [
+                dln_claim(
+                    f"DLN: BN decorrelates G and G' ({tag})",
+                    "with BatchNorm G and G' are far less aligned (lower cosine)",
+                    f"{SANTURKAR} §2.2, Fig. 3b (DLN)",
+                    f"ics_cosine_{layer}",
+                    BN,
+                    cond,
+                    "-",
+                    "dln ics",
+                    **ACCURACY,
+                ),
+                dln_claim(
+                    f"DLN: BN increases ||G - G'|| ({tag})",
+                    "with BatchNorm the l2 difference of G and G' is larger",
+                    f"{SANTURKAR} §2.2, Fig. 3b (DLN)",
+                    f"log_ics_l2_{layer}",
+                    BN,
+                    cond,
+                    "+",
+                    "dln ics",
+                    primary=False,
+                ),
+            ]
+    measures = (
+        ("log_loss_variation", "the loss varies less along the gradient", "10a, 13b"),
+        ("log_gradient_change", "the gradient changes less along the gradient", "10b, 13c"),
+        ("log_beta_smoothness", "the effective beta-smoothness is smaller", "10c, 13d"),
+    )
+    for quantity, statement, figures in measures:
+        short = quantity.removeprefix("log_")
+        out.append(
+            dln_claim(
+                f"DLN: BN smooths the landscape: {short}",
+                statement,
+                f"{SANTURKAR} §3.1, Fig. {figures.split(',')[0]} (DLN)",
+                quantity,
+                BN,
+                DLN_RATE,
+                "-",
+                "dln landscape",
+            )
+        )
+        out += [
+            dln_claim(
+                f"DLN: {model.removesuffix('_batchnorm')} smooths the landscape: {short}",
+                f"with ℓp normalization {statement}",
+                f"{SANTURKAR} §3.3, Fig. {figures.split(', ')[1]} (DLN)",
+                quantity,
+                ("baseline", model),
+                DLN_RATE,
+                "-",
+                "dln landscape",
+                primary=False,
+            )
+            for model in LP
+        ]
+    return out
+
+
+CLAIMS = [
+    *faster(),
+    *noise(),
+    *ics(),
+    *landscape(),
+    *lp(),
+    *stability(),
+    *dln(),
+    *depth(),
+    *batch(),
+]
 # Each family's claim, as its sources make it; its rows test it.
 FAMILIES = {
     "faster": "BatchNorm trains faster",
@@ -331,4 +567,13 @@ FAMILIES = {
     "lp": "ℓp normalizations help training as BatchNorm does",
     "lp moments": "ℓp normalizations shift layer inputs more than an unnormalized network",
     "stability": "BatchNorm keeps the inputs to later layers steady",
+    "dln training": "on the deep linear network, BatchNorm and ℓp normalizations reach a "
+    "lower loss, and ℓ1 beats BatchNorm",
+    "dln ics": "on the deep linear network, BatchNorm makes G and G' nearly uncorrelated",
+    "dln landscape": "on the deep linear network, BatchNorm makes the landscape smoother",
+    "noise depth": "noisy BatchNorm trains like BatchNorm, and the same noise without it "
+    "stops training, at every depth",
+    "small batches": "BatchNorm falls behind batch-independent normalizations as the batch "
+    "shrinks, and is level or ahead at the usual sizes",
+    "batch statistics": "BatchNorm's running statistics serve test time better than a batch's own",
 }

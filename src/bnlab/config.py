@@ -10,7 +10,13 @@ import jsonschema
 import yaml
 
 from bnlab import schemas, studies
-from bnlab.architecture import BUILTIN, architectures, layer_widths, param_shapes
+from bnlab.architecture import (
+    BUILTIN,
+    GROUP_SIZE,
+    architectures,
+    layer_widths,
+    param_shapes,
+)
 from bnlab.errors import BnlabError
 from bnlab.figures import FIGURES, figure_options, registry, study_of
 from bnlab.numerics import check_rows
@@ -262,6 +268,8 @@ def _check_run(run_cfg, where):
     try:
         _check_run_keys(run_cfg)
         _check_tracked(run_cfg)
+        _check_groups(run_cfg["architecture"])
+        _check_task(run_cfg)
         check_rows(run_cfg)
     except BnlabError as err:
         message = str(err).replace("invalid config: ", f"invalid config ({where}): ", 1)
@@ -285,6 +293,41 @@ def _check_run_keys(run_cfg):
         )
     _check_ordered("diagnostics.histogram_range", diag["histogram_range"])
     _check_ordered("diagnostics.probe_steps [low, high, count]", diag["probe_steps"][:2])
+
+
+# What the deep linear network (bnlab.dln) takes: A.1's setting.
+DEEP_LINEAR = {
+    "training.optimizer": ("sgd",),
+    "architecture.activation": ("linear",),
+    "architecture.normalization": ("none", "batch", "lp_batch"),
+}
+
+
+def _check_task(run_cfg):
+    if run_cfg["training"].get("task") != "deep_linear":
+        return
+    for key, allowed in DEEP_LINEAR.items():
+        section, name = key.split(".")
+        value = run_cfg[section][name]
+        if value not in allowed:
+            _fail(key, value, f"{' or '.join(allowed)} with training.task deep_linear")
+    train = run_cfg["training"]
+    if train["batch_size"] != train["train_examples"]:
+        raise BnlabError(
+            f"invalid config: training.task deep_linear trains on the full batch, so "
+            f"training.batch_size ({train['batch_size']}) must equal training.train_examples "
+            f"({train['train_examples']}), the size of its synthetic data set. {_where()}"
+        )
+
+
+def _check_groups(architecture):
+    odd = [w for w in architecture["widths"] if w % GROUP_SIZE]
+    if architecture["normalization"] == "group" and odd:
+        raise BnlabError(
+            f"invalid config: GroupNorm normalizes groups of {GROUP_SIZE} units, but the "
+            f"widths {architecture['widths']} include {odd}; make every width a multiple of "
+            f"{GROUP_SIZE}. {_where()}"
+        )
 
 
 def _check_tracked(run_cfg):

@@ -10,7 +10,7 @@ from bnlab.data import load_mnist
 from bnlab.errors import BnlabError
 from bnlab.history import load_history
 from bnlab.plots import activations as _activations
-from bnlab.plots import data, gradients, part2, training
+from bnlab.plots import batch, data, dln, gradients, part2, training
 from bnlab.studies import freeze, label
 from bnlab.tables import write_tables
 
@@ -74,6 +74,11 @@ input_drift = _one(part2.input_drift)
 final_accuracy = _table(tables.final_accuracy)
 part2_accuracy = _table(tables.part2_accuracy)
 part2_measurements = _table(tables.part2_measurements)
+noise_depth = _table(tables.noise_depth)
+batch_size = _one(batch.batch_size)
+dln_training = _one(dln.training)
+dln_ics = _one(dln.ics)
+dln_landscape = _one(dln.landscape)
 
 
 def activations(runs, out, layers, xlim, rebin, epochs, frame_ms, dpi):

@@ -69,6 +69,38 @@ def make_evaluate(net, settings, layers, relu_inputs=()):
     return jax.jit(evaluate)
 
 
+def make_train_mode_evaluate(net, batch_size):
+    """Jitted test evaluation in train mode: the split in batches of `batch_size`
+    (a remainder left out), each normalized by its own statistics as in
+    training, with no noise drawn twice the same (key). The gap to `evaluate`'s
+    accuracy is what running statistics change at this batch size."""
+
+    def evaluate(variables, images, labels, stats, key):
+        n = images.shape[0] // batch_size * batch_size
+        batches = (
+            images[:n].reshape(-1, batch_size, *images.shape[1:]),
+            labels[:n].reshape(-1, batch_size),
+            jax.random.split(key, n // batch_size),
+        )
+
+        def batch(b):
+            x, y, noise = b
+            (logits, _), _ = net.apply(
+                variables,
+                scale_pixels(x, stats),
+                train=True,
+                mutable=["batch_stats"],
+                rngs={"noise": noise},
+            )
+            loss = optax.softmax_cross_entropy_with_integer_labels(logits, y).sum()
+            return loss, (logits.argmax(-1) == y).sum()
+
+        loss, correct = lax.map(batch, batches)
+        return {"loss": loss.sum() / n, "accuracy": correct.sum() / n}
+
+    return jax.jit(evaluate)
+
+
 def bn_snapshot(params, batch_stats):
     """Running statistics and (if learned) scale/shift of every BatchNorm layer
     (layers with a running variance; an ℓp layer keeps a running ℓp average)."""

@@ -54,8 +54,18 @@ def _table(draw, reads, category, outputs=TABLE, **kwargs):
     )
 
 
+def _claims(study, **kwargs):
+    """A claims table: the verdicts of the claims declared on `study`."""
+    outputs = {**TABLE, "outcomes": "tables/{name}_outcomes.csv"}
+    fixed = {"claims_of": study}
+    return _table("bnlab.findings:claims", "conditions", outputs=outputs, fixed=fixed, **kwargs)
+
+
 D = "bnlab.drawing:"
 PART2 = {"target": "part2", "category": "Part 2"}
+DLN = {"target": "dln", "category": "Deep linear network"}
+DEPTH = {"target": "depth", "category": "Noise and depth"}
+BATCH = {"target": "batch", "category": "Small batches"}
 COMPARISONS = {"comparisons": "figures.comparisons"}
 
 FIGURES = {
@@ -104,12 +114,16 @@ FIGURES = {
         D + "part2_measurements", "conditions", **PART2, from_config=COMPARISONS
     ),
     # Every declared claim's verdict (bnlab.claims), and each run's outcomes.
-    "claims": _table(
-        "bnlab.findings:claims",
-        "conditions",
-        **PART2,
-        outputs={**TABLE, "outcomes": "tables/{name}_outcomes.csv"},
-    ),
+    "claims": _claims("part2", **PART2),
+    # The deep linear network; noise against depth; BatchNorm at small batches.
+    "dln_training": Figure(D + "dln_training", "conditions", **DLN),
+    "dln_ics": Figure(D + "dln_ics", "conditions", **DLN),
+    "dln_landscape": Figure(D + "dln_landscape", "conditions", **DLN),
+    "claims_dln": _claims("dln", **DLN),
+    "noise_depth": _table(D + "noise_depth", "conditions", **DEPTH),
+    "claims_depth": _claims("depth", **DEPTH),
+    "batch_size": Figure(D + "batch_size", "conditions", **BATCH),
+    "claims_batch": _claims("batch", **BATCH),
 }
 
 

@@ -1,10 +1,11 @@
 """The claims table (bnlab.claims, bnlab.verdicts) from a study's histories,
 as CSV and Markdown, and the docs blocks that quote it.
 
-    python -m bnlab.findings results/tables/claims.csv
+    python -m bnlab.findings results/tables/claims*.csv
 
-copies a claims table into docs/claims.csv and rewrites the Findings block
-of docs/part2.md and the README's Part 2 block from it (a test checks that
+joins the claims tables (Part 2's and one per further study) into
+docs/claims.csv and rewrites from it the Findings blocks of docs/part2.md and
+docs/questions.md, the README's summary and the report's (a test checks that
 they match).
 """
 
@@ -20,21 +21,27 @@ from bnlab.outcomes import describe, outcomes
 from bnlab.verdicts import claims_table
 
 DOCS_CSV = Path("docs/claims.csv")
-BLOCKS = {
-    "docs/part2.md": (
-        "<!-- claims table: python -m bnlab.findings -->",
-        "<!-- end claims table -->",
+
+
+def _markers(comment, what):
+    """A block's start and end markers in one kind of comment."""
+    return comment.format(f"{what}: python -m bnlab.findings"), comment.format(f"end {what}")
+
+
+HTML, RST = "<!-- {} -->", ".. {}"  # RST comments: the report shows the block, not its markers
+# Each generated block: (file, markers, the studies whose claims it shows
+# (None: all), what it shows: the full table or the README's summary).
+BLOCKS = [
+    ("docs/part2.md", _markers(HTML, "claims table"), ("part2",), "table"),
+    *(
+        ("docs/questions.md", _markers(HTML, f"claims table {study}"), (study,), "table")
+        for study in ("dln", "depth", "batch")
     ),
-    "README.md": (
-        "<!-- claims summary: python -m bnlab.findings -->",
-        "<!-- end claims summary -->",
-    ),
-}
-# reStructuredText comments, so the report shows the block and not its markers.
-BLOCKS["workflow/report/workflow.rst"] = (
-    ".. claims summary: python -m bnlab.findings",
-    ".. end claims summary",
-)
+    ("README.md", _markers(HTML, "claims summary"), None, "summary"),
+    ("workflow/report/workflow.rst", _markers(RST, "claims summary"), None, "summary"),
+]
+# The study each family's claims read.
+STUDY = {c.family: c.study for c in CLAIMS}
 
 
 def outcome_rows(conditions):
@@ -72,11 +79,12 @@ def values_of(table):
     return values
 
 
-def claims(conditions, out, alpha):
-    """Draw function of the `claims` table: every claim's verdict, and each
-    run's outcomes beside it."""
+def claims(conditions, out, alpha, claims_of):
+    """Draw function of a claims table: the verdict of every claim declared on
+    study `claims_of`, and each run's outcomes beside them."""
     table = outcome_rows(conditions)
-    result = claims_table(CLAIMS, values_of(table), alpha=alpha)
+    declared = [c for c in CLAIMS if c.study == claims_of]
+    result = claims_table(declared, values_of(table), alpha=alpha)
     with atomic_path(out.outcomes) as tmp:
         table.to_csv(tmp, index=False, float_format="%.6g")
     with atomic_path(out.csv) as tmp:
@@ -157,13 +165,13 @@ def summary(table):
 
 
 def blocks(table, alpha=0.05):
-    """{file: block text} generated from a claims table."""
-    short = summary(table)
-    return {
-        "docs/part2.md": to_markdown(table, alpha),
-        "README.md": short,
-        "workflow/report/workflow.rst": f"\n{short}\n",  # RST: blank lines around a list
-    }
+    """{(file, markers): block text} generated from a claims table."""
+    out = {}
+    for path, markers, studies, kind in BLOCKS:
+        rows = table if studies is None else table[table.family.map(STUDY).isin(studies)]
+        text = to_markdown(rows, alpha) if kind == "table" else summary(rows)
+        out[path, markers] = f"\n{text}\n" if path.endswith(".rst") else text
+    return out
 
 
 def replace_block(text, markers, block):
@@ -173,18 +181,18 @@ def replace_block(text, markers, block):
     return f"{head}{start}\n{block}{end}{tail}"
 
 
-def update_docs(csv, root="."):
-    """Copy a claims table to docs/claims.csv and rewrite the docs' blocks from it."""
+def update_docs(csvs, root="."):
+    """Join claims tables into docs/claims.csv and rewrite the docs' blocks from it."""
     root = Path(root)
-    table = pd.read_csv(csv)
+    table = pd.concat([pd.read_csv(csv) for csv in csvs], ignore_index=True)
     table.to_csv(root / DOCS_CSV, index=False, float_format="%.6g")
     table = pd.read_csv(root / DOCS_CSV)
-    for path, block in blocks(table).items():
+    for (path, markers), block in blocks(table).items():
         file = root / path
-        file.write_text(replace_block(file.read_text(), BLOCKS[path], block))
+        file.write_text(replace_block(file.read_text(), markers, block))
 
 
 if __name__ == "__main__":
-    if len(sys.argv) != 2:
+    if len(sys.argv) < 2:
         sys.exit(__doc__.split("\n\n", 2)[1])
-    update_docs(sys.argv[1])
+    update_docs(sys.argv[1:])

@@ -146,6 +146,9 @@ def history_dataset(run, config, stats):
     measure_data, measure_coords = _measure_arrays(run)
     data = {**_eval_arrays(run, width), **bn_data, **grad_data, **measure_data}
     data |= _param_arrays(run)
+    if run.train_mode_test:
+        for what, value in run.train_mode_test.items():
+            data[f"test_{what}_train_mode"] = ((), np.float32(value))
     step_loss = np.stack([e.step_loss for e in run.epochs[1:]]).astype(np.float32)
     data["step_loss"] = (("train_epoch", "step"), step_loss)
     coords = {
@@ -193,10 +196,9 @@ def _describe(ds):
         **schema["variables"],
         **schema["batchnorm"],
         **schema["measurements"],
+        **schema["train_mode"],
     }
-    for name, var in ds.variables.items():
-        if name in specs:
-            var.attrs.update(long_name=specs[name]["long_name"], units=specs[name]["units"])
+    describe(ds, specs)
 
 
 def write_history(ds, path):
@@ -208,9 +210,23 @@ def write_history(ds, path):
     write_netcdf(ds, path, encoding=encoding)
 
 
+def describe(ds, specs):
+    """Set each variable's long_name and units from its spec in the schema."""
+    for name, var in ds.variables.items():
+        if name in specs:
+            var.attrs.update(long_name=specs[name]["long_name"], units=specs[name]["units"])
+
+
 def check_history(ds, path="history"):
-    """Raise BnlabError unless `ds` has every variable of the format, with its dims."""
+    """Raise BnlabError unless `ds` has every variable of the format (or of the
+    deep linear network's), with its dims."""
     schema = history_schema()
+    dln = schema["deep_linear"]
+    if ds.attrs.get("format") == dln["format"]:
+        _require(ds, {**dln["coordinates"], **dln["variables"]}, path)
+        if "measure_step" in ds.coords:
+            _require(ds, dln["measurements"], path)
+        return ds
     if ds.attrs.get("format") != schema["format"]:
         raise BnlabError(
             f"{path} is not a bnlab history (its 'format' attribute is "

@@ -7,7 +7,7 @@ import flax.linen as nn
 import jax
 import jax.numpy as jnp
 
-from bnlab.architecture import CLASSES, INPUT_SIZE, norm_layer
+from bnlab.architecture import CLASSES, GROUP_SIZE, INPUT_SIZE, norm_layer
 from bnlab.layers import LpBatchNorm, algorithm1_expectation, algorithm1_noise
 
 
@@ -41,6 +41,8 @@ class MLP(nn.Module):
             frozen = not train
             if self.normalization == "layer":
                 x = nn.LayerNorm(**affine)(x)
+            elif self.normalization == "group":
+                x = nn.GroupNorm(num_groups=None, group_size=GROUP_SIZE, **affine)(x)
             elif self.normalization == "lp_batch":
                 x = LpBatchNorm(p=self.p, use_running_average=frozen, **affine)(x)
             elif self.normalization in ("batch", "noisy_batch"):

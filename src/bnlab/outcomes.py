@@ -15,6 +15,13 @@ TRAINING = {
     "final_train_accuracy": "training-set accuracy after the last epoch, eval mode",
     "final_test_accuracy": "test accuracy after the last epoch, eval mode",
 }
+# With diagnostics.train_mode_test: what running statistics change (BatchNorm).
+TRAIN_MODE = {
+    "train_mode_gap": (
+        "test accuracy in eval mode (running statistics) minus train mode (each batch's "
+        "own statistics, batches of training.batch_size)"
+    ),
+}
 # Quantities of measured histories (diagnostics.measure_every > 0), per window.
 LANDSCAPE = {
     "loss_variation": "range of the loss over the probes along the step (nat; §3.1, Fig. 4a)",
@@ -42,17 +49,34 @@ ICS = {
 }
 
 
+# The deep linear network's (bnlab.dln): losses and landscape measures span
+# orders of magnitude between models (Santurkar et al. plot them on log axes),
+# so a run's value is the log10 of its final loss or of its median measure.
+DLN_FORMAT = "bnlab-dln-history"
+DLN = {
+    "log_final_loss": "log10 of the full-batch training loss after the last step (Fig. 5b, 13a)",
+    "log_loss_variation": "log10 of the median loss range along the step (Fig. 10a, 13b)",
+    "log_gradient_change": "log10 of the median largest gradient change along the step (Fig. 10b)",
+    "log_beta_smoothness": "log10 of the median effective beta-smoothness (Fig. 10c, 13d)",
+    "log_ics_l2": "log10 of the median ||G - G'|| (Definition 2.1, Fig. 3b)",
+}
+
+
 def final(ds, name):
     return float(ds[name].isel(epoch=-1))
 
 
 def training_outcomes(ds):
-    return {
+    out = {
         "train_loss_epoch1": float(ds.step_loss.sel(train_epoch=1).mean()),
         "final_train_loss": final(ds, "train_loss"),
         "final_train_accuracy": final(ds, "train_accuracy"),
         "final_test_accuracy": final(ds, "test_accuracy"),
     }
+    if "test_accuracy_train_mode" in ds:
+        gap = out["final_test_accuracy"] - float(ds.test_accuracy_train_mode)
+        out["train_mode_gap"] = gap
+    return out
 
 
 def landscape_series(ds):
@@ -106,16 +130,32 @@ def measured_outcomes(ds):
     return out
 
 
+def dln_outcomes(ds):
+    """{quantity: value} of one deep-linear-network history: log10 of the final
+    loss and of each landscape measure's median over the measured steps; per
+    layer the median cos(G, G') and log10 of the median ||G - G'||."""
+    out = {"log_final_loss": float(np.log10(ds.final_loss))}
+    for name, values in landscape_series(ds).items():
+        if f"log_{name}" in DLN:
+            out[f"log_{name}"] = float(np.log10(values.median()))
+    for layer in ds.ics_layer.values:
+        out[f"ics_cosine_{layer}"] = float(ds.ics_cosine.sel(ics_layer=layer).median())
+        out[f"log_ics_l2_{layer}"] = float(np.log10(ds.ics_l2.sel(ics_layer=layer).median()))
+    return out
+
+
 def outcomes(ds):
     """{quantity: value} of one history: the training outcomes, and the
-    measurements' if it has them."""
+    measurements' if it has them (a deep linear network's: dln_outcomes)."""
+    if ds.attrs.get("format") == DLN_FORMAT:
+        return dln_outcomes(ds)
     out = training_outcomes(ds)
     return out | measured_outcomes(ds) if "measure_step" in ds.dims else out
 
 
 def describe(quantity):
     """A quantity's description, for the tables' legends."""
-    known = {**TRAINING, **LANDSCAPE, **DRIFT, **ICS}
+    known = {**TRAINING, **TRAIN_MODE, **LANDSCAPE, **DRIFT, **ICS, **DLN}
     if quantity in known:
         return known[quantity]
     base, _, layer = quantity.partition("_Dense_")

@@ -38,6 +38,9 @@ class Settings:
     # A run's config omits these when it does not cap its probes (bnlab.studies).
     probe_cap_study: str | None = None  # the sweep whose baseline divergence caps the probes
     probe_cap_margin: float = 0.9
+    # Left out of a run's config at their defaults (bnlab.studies.OMITTED_AT_DEFAULT).
+    task: str = "mnist"  # mnist | deep_linear (bnlab.dln)
+    train_mode_test: bool = False
     # Not a config key: the rate the probe_cap_study's baseline diverged at,
     # read from its histories by the workflow (bnlab.sweeps); None: no cap.
     divergence_rate: float | None = None

@@ -1,11 +1,15 @@
 """The final-accuracy table: per run, per model, and the paired BN - baseline effect."""
 
+import json
+
 import numpy as np
 import pandas as pd
 
 from bnlab import blog
+from bnlab.architecture import compounded_noise_scale
+from bnlab.chance import at_chance
 from bnlab.io import atomic_path
-from bnlab.outcomes import ICS, landscape_series
+from bnlab.outcomes import ICS, final, landscape_series
 from bnlab.studies import label
 from bnlab.verdicts import paired_interval
 
@@ -193,3 +197,32 @@ def _long(rows):
     measures = ["quantity", "steps", "row", "mean", "sd", "ci_low", "ci_high", "seeds"]
     axes = [c for c in table.columns if c not in measures]
     return table[axes + [c for c in measures if c in table.columns]]
+
+
+def noise_depth(study):
+    """Noise against depth (Santurkar et al. §2.1): per setting of the study's
+    widths and per model, the final training loss and accuracy over seeds, the
+    runs that end at chance, and the scale the noise has compounded to by the
+    last hidden layer (bnlab.architecture.compounded_noise_scale)."""
+    rows = []
+    for condition, models in study.items():
+        for model, seeds in models.items():
+            architecture = json.loads(seeds[0].attrs["config"])["architecture"]
+            scale = compounded_noise_scale(architecture)
+            loss = np.array([final(ds, "train_loss") for ds in seeds])
+            accuracy = np.array([final(ds, "train_accuracy") for ds in seeds])
+            rows.append(
+                {
+                    **_columns(condition),
+                    "hidden_layers": len(architecture["widths"]),
+                    "model": model,
+                    "noise_scale_mean": scale[0] if scale else np.nan,
+                    "noise_scale_max": scale[1] if scale else np.nan,
+                    "train_loss": loss.mean(),
+                    "train_loss_sd": loss.std(ddof=1) if len(loss) > 1 else np.nan,
+                    "train_accuracy": accuracy.mean(),
+                    "train_accuracy_min": accuracy.min(),
+                    "at_chance": f"{int(at_chance(accuracy).sum())} of {len(seeds)}",
+                }
+            )
+    return pd.DataFrame(rows)

@@ -25,7 +25,7 @@ from bnlab.chance import AT_CHANCE_BELOW, CHANCE_ACCURACY, at_chance
 from bnlab.data import scale_pixels
 from bnlab.diagnostics import tree_stats
 from bnlab.errors import BnlabError
-from bnlab.evaluation import evaluate_splits, make_evaluate
+from bnlab.evaluation import evaluate_splits, make_evaluate, make_train_mode_evaluate
 from bnlab.landscape import ProbedLayers, measure, probed_layers
 from bnlab.models import build_model, init_variables, param_names
 from bnlab.settings import Settings
@@ -169,6 +169,7 @@ class RunResult:
     epochs: list  # EpochRecord for epochs 0..E
     diverged: str | None  # where the loss first became non-finite (on_divergence='record')
     chance: str | None  # set when the run ends at chance-level test accuracy
+    train_mode_test: dict | None = None  # test loss and accuracy in train mode, if asked
 
     @property
     def params(self):
@@ -272,6 +273,16 @@ def train(model, architecture, seed, data, stats, settings, log=print):
         log(progress_line(model, seed, settings.epochs, records[-1]))
 
     where = first_nonfinite(records)
+    train_mode = None
+    if settings.train_mode_test:
+        evaluate = make_train_mode_evaluate(net, settings.batch_size)
+        key = jax.random.fold_in(noise_root, settings.epochs + 1)
+        args = (data["test_images"], data["test_labels"], stats["test"], key)
+        train_mode = jax.device_get(evaluate(state.variables, *args))
+        log(
+            f"test accuracy in train mode (batches of {settings.batch_size}): "
+            f"{train_mode['accuracy']:.4f}"
+        )
     result = RunResult(
         model=model,
         seed=seed,
@@ -285,6 +296,7 @@ def train(model, architecture, seed, data, stats, settings, log=print):
         epochs=records,
         diverged=where and "epoch {}, step {} (loss {})".format(*where),
         chance=chance_level(float(records[-1].test["accuracy"])),
+        train_mode_test=train_mode,
     )
     if result.chance:
         log(

@@ -9,7 +9,7 @@ import xarray as xr
 from bnlab import studies
 from bnlab.claims import CLAIMS, FAMILIES
 from bnlab.config import validate_config
-from bnlab.findings import BLOCKS, DOCS_CSV, blocks, outcome_rows, values_of
+from bnlab.findings import DOCS_CSV, blocks, outcome_rows, values_of
 from bnlab.outcomes import describe, drift, landscape_series, outcomes
 from bnlab.verdicts import claims_table
 
@@ -117,11 +117,14 @@ def test_the_registry_is_consistent_with_the_default_part2_study():
     at its conditions, and a family with a question; each family decides by
     at least one primary claim."""
     config = validate_config({})
-    runs = studies.study_runs(config, "part2")
-    trained = {(r.model, tuple(sorted(dict(r.coords).items()))) for r in runs}
+    trained = {
+        (r.study, r.model, tuple(sorted(dict(r.coords).items())))
+        for study in {c.study for c in CLAIMS}
+        for r in studies.study_runs(config, study)
+    }
     for claim in CLAIMS:
         conditions = tuple(sorted(claim.conditions.items()))
-        assert {(m, conditions) for m in claim.pair} <= trained, claim.name
+        assert {(claim.study, m, conditions) for m in claim.pair} <= trained, claim.name
         assert describe(claim.quantity)
         assert claim.family in FAMILIES
     assert {c.family for c in CLAIMS if c.primary} == set(FAMILIES)
@@ -133,8 +136,7 @@ def test_docs_quote_the_committed_claims_table():
     front page are generated from docs/claims.csv (python -m bnlab.findings)."""
     table = pd.read_csv(ROOT / DOCS_CSV)
     assert set(table.claim) == {c.name for c in CLAIMS}, "rerun Part 2, then bnlab.findings"
-    for path, block in blocks(table).items():
-        start, end = BLOCKS[path]
+    for (path, (start, end)), block in blocks(table).items():
         text = (ROOT / path).read_text()
         assert text.split(start, 1)[1].split(end, 1)[0] == f"\n{block}", (
             f"{path} does not quote {DOCS_CSV}: python -m bnlab.findings {DOCS_CSV}"

@@ -119,7 +119,16 @@ def test_portable_runs_keep_products_small(key):
 def test_the_default_config_needs_smaller_products_to_be_portable():
     with pytest.raises(BnlabError, match="diagnostics.eval_chunk = 1000 is too large"):
         validate_config({"training": {"cpu_numerics": "portable"}})
-    validate_config({"training": {"cpu_numerics": "portable"}, **SMALL})
+    # The batch study's largest batch (512) and the deep linear network's full
+    # batch (1,000) are larger than portable products allow: they must run native.
+    with pytest.raises(BnlabError, match=r"training.batch_size = (512|1000) is too large"):
+        validate_config({"training": {"cpu_numerics": "portable"}, **SMALL})
+    studies = validate_config({})["studies"]
+    native = {
+        name: {**studies[name], "set": {**studies[name]["set"], "cpu_numerics": "native"}}
+        for name in ("dln", "batch")
+    }
+    validate_config({"training": {"cpu_numerics": "portable"}, **SMALL, "studies": native})
 
 
 PART2 = "part2/histories/optimizer=sgd/learning_rate=0.3/model=baseline/seed0.nc"

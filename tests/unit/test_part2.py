@@ -226,9 +226,9 @@ def test_unknown_variant_is_a_config_error():
     ):
         validate_config(config)
     config = yaml.safe_load((REPO / "config/config.yaml").read_text())
-    config["architectures"]["odd"] = {"normalization": "group"}
+    config["architectures"]["odd"] = {"normalization": "instance"}
     with pytest.raises(
-        BnlabError, match="architectures.odd.normalization = 'group' is not allowed"
+        BnlabError, match="architectures.odd.normalization = 'instance' is not allowed"
     ):
         validate_config(config)
 
@@ -248,3 +248,17 @@ def test_part2_defaults_need_no_architectures_section():
 
     resolved = validate_config({})  # every section defaulted
     assert "noisy_batchnorm" in resolved["studies"]["part2"]["model"]
+
+
+def test_groupnorm_widths_must_divide_into_groups():
+    import yaml
+
+    from bnlab.config import validate_config
+    from bnlab.errors import BnlabError
+    from tests.conftest import REPO
+
+    config = yaml.safe_load((REPO / "config/config.yaml").read_text())
+    config["architectures"]["thin_groups"] = {"normalization": "group", "widths": [64, 32, 24]}
+    config["studies"]["blog"]["model"] = ["thin_groups"]
+    with pytest.raises(BnlabError, match=r"groups of 16 units.*include \[24\]"):
+        validate_config(config)

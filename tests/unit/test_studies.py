@@ -51,15 +51,25 @@ def test_an_option_set_for_every_run_is_not_an_axis():
     assert studies.config_of(config, run)["training"]["batch_size"] == 64
 
 
+def without(section, key):
+    return {k: v for k, v in section.items() if k != key}
+
+
 def test_a_run_config_takes_unnamed_options_from_the_sections():
     config = validate_config(smoke_config())
     run = studies.study_runs(config, "part2")[0]
     expected = {
         "architecture": architectures()["baseline"],
         "data": {"pixel_scaling": config["data"]["pixel_scaling"]},
-        "training": {**config["training"], "epochs": 1, "optimizer": "sgd", "learning_rate": 0.3},
+        # Keys added later are left out at their defaults (studies.OMITTED_AT_DEFAULT).
+        "training": {
+            **without(config["training"], "task"),
+            "epochs": 1,
+            "optimizer": "sgd",
+            "learning_rate": 0.3,
+        },
         "diagnostics": {
-            **config["diagnostics"],
+            **without(config["diagnostics"], "train_mode_test"),
             "measure_every": 20,
             "probe_cap_study": "lr_sweep",
         },
@@ -128,12 +138,12 @@ def test_a_single_run_figure_refuses_a_study_with_axes():
 
 def test_a_figure_index_is_checked_against_every_model_of_its_study():
     config = smoke_config()
-    config["studies"]["depth"] = {
+    config["studies"]["narrow"] = {
         "model": ["baseline"],
         "seed": [42],
         "set": {"widths": [32, 16, 16]},
     }
-    config["figures"]["more"] = {"shallow": {"like": "unit_statistics", "study": "depth"}}
+    config["figures"]["more"] = {"shallow": {"like": "unit_statistics", "study": "narrow"}}
     with pytest.raises(BnlabError, match="figures.more.shallow.unit = 63 .*Dense_2 has 16 units"):
         validate_config(config)
 

@@ -45,6 +45,10 @@ def run_config(wildcards):
     return studies.config_of(CONFIG, run_of(wildcards))
 
 
+def deep_linear(run_cfg):
+    return run_cfg["training"].get("task") == "deep_linear"
+
+
 def histories(study):
     return [path for path, run in RUNS.items() if run.study == study]
 

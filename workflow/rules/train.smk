@@ -5,7 +5,8 @@
 
 rule train:
     input:
-        mnist=MNIST,
+        # The deep linear network makes its own data (bnlab.dln).
+        mnist=lambda wildcards: [] if deep_linear(run_config(wildcards)) else [MNIST],
         # The sweep that caps the probes, if the run measures (bnlab.sweeps).
         divergence=lambda wildcards: probe_cap_input(run_config(wildcards)),
     output:

@@ -18,17 +18,22 @@ def main(wildcards, params, input, output, log, config):
     # (Read here, not in params: the GPU count must not retrain anything.)
     gpus = training_gpus()
     gpu = claim_gpu(gpus, validate_config(config)["gpu"]["jobs_per_gpu"]) if gpus else None
-    from bnlab.train_job import run_training
-
     logger = log_to(log)
     where = f"cores {cores}" + (f", GPU {gpu}" if gpu else "")
     logger.info("%s, run %s on %s", wildcards.study, wildcards.run, where)
     if gpus and gpu is None:
         logger.warning("every GPU slot is taken: this job shares the GPUs (gpu.jobs_per_gpu)")
+    if params.config["training"].get("task") == "deep_linear":
+        from bnlab.dln import run_dln
+
+        run_dln(params.model, params.seed, params.config, output[0], log=logger.info)
+        return
+    from bnlab.train_job import run_training
+
     run_training(
         model=params.model,
         seed=params.seed,
-        mnist=input.mnist,
+        mnist=input.mnist[0],
         config=params.config,
         output=output[0],
         log=logger.info,

@@ -22,6 +22,7 @@ COLORS = {
     "lp1_batchnorm": "#882255",  # Tol's wine and teal: the 8 above are taken
     "lp2_batchnorm": "#44AA99",
     "lpinf_batchnorm": "#B8A200",  # Okabe & Ito's yellow, darkened to show on white
+    "groupnorm": "#332288",  # Tol's indigo
 }
 LABELS = {
     "baseline": "baseline",
@@ -34,6 +35,7 @@ LABELS = {
     "lp1_batchnorm": "l1 BatchNorm",
     "lp2_batchnorm": "l2 BatchNorm",
     "lpinf_batchnorm": "l-inf BatchNorm",
+    "groupnorm": "GroupNorm",
 }
 BLOG_MARKER = {"marker": "D", "s": 28, "facecolor": "white", "zorder": 5, "linewidths": 1.4}
 
