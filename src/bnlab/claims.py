@@ -1,18 +1,22 @@
 """The claims we test, declared once (like the figure registry): each names its
 source, the per-run quantity (bnlab.outcomes), the pair, the conditions, the
 direction the source reports and an equivalence margin. bnlab.verdicts
-computes every verdict; `results/tables/claims.{csv,md}` is the result, and
-docs/part2.md's Findings quote it.
+computes every verdict; `results/tables/claims*.{csv,md}` are the result, and
+docs/part2.md's and docs/questions.md's Findings quote them.
 
 Families are the questions; Holm's correction runs over each family's
 primary claims. Secondary claims describe (other windows, scale-free forms,
 other optimizers or rates) and are not corrected.
 
-Conditions are settings of the `part2` study's axes as the default config
-trains them: SGD at 0.3 (Santurkar et al.'s optimizer, at the rate the sweep
-found best for the baseline), SGD at 0.03 and 0.003 (Fig. 3 measures ICS at
-two rates a factor of 10 apart), Adam at 1e-3 (the blog's). A config that
-trains other rates leaves these rows without pairs (n = 0, inconclusive).
+Each claim reads one study: Part 2's below, then the deep linear network's
+(`dln`), noise against depth (`depth`) and small batches (`batch`); each
+study's claims make one table (bnlab.figures: claims, claims_<study>), and
+Holm's correction never spans two. Part 2's conditions are settings of the
+`part2` study's axes as the default config trains them: SGD at 0.3
+(Santurkar et al.'s optimizer, at the rate the sweep found best for the
+baseline), SGD at 0.03 and 0.003 (Fig. 3 measures ICS at two rates a factor
+of 10 apart), Adam at 1e-3 (the blog's). A config that trains other settings
+leaves those claims without pairs: they get no row.
 """
 
 from bnlab.verdicts import Claim

@@ -328,16 +328,11 @@ def train_dln(model, architecture, seed, settings, log=print, config=None):
     return ds
 
 
+# The measured variables' dims, from the history schema (less its coordinates).
 MEASURE_DIMS = {
-    "landscape_loss": ("measure_step", "probe_step"),
-    "grad_change": ("measure_step", "probe_step"),
-    "beta_smoothness": ("measure_step",),
-    "full_grad_norm": ("measure_step",),
-    "step_length": ("measure_step",),
-    "ics_l2": ("measure_step", "ics_layer"),
-    "ics_relative": ("measure_step", "ics_layer"),
-    "ics_cosine": ("measure_step", "ics_layer"),
-    "kernel_norm": ("measure_step", "dense_layer"),
+    name: tuple(spec["dims"])
+    for name, spec in SCHEMA["measurements"].items()
+    if spec["dims"] != [name]
 }
 
 

@@ -77,20 +77,31 @@ def _bn_arrays(run, width):
     return data, {"bn_layer": layers}
 
 
+def _no_grads(run):
+    """The gradient records of a run that records none (gradient_epochs: [])."""
+    steps = run.settings.steps_per_epoch(run.n_train)
+    layer, name = run.settings.tracked_parameter.split("/")
+    empty = np.zeros((0, steps, len(run.params)), np.float32)
+    tracked = np.zeros((0, steps, *np.shape(run.init_params[layer][name])), np.float32)
+    return {"grad_mean": empty, "grad_std": empty, "grad_norm": empty, "tracked_grad": tracked}
+
+
 def _grad_arrays(run):
     recorded = [e for e in run.epochs if e.grads is not None]
-    if not recorded:
-        return {}, {"grad_epoch": np.array([], np.int64)}
-    stack = lambda key: np.stack([e.grads[key] for e in recorded]).astype(np.float32)  # noqa: E731
-    tracked = stack("tracked_grad")
+    if recorded:
+        stack = lambda key: np.stack([e.grads[key] for e in recorded])  # noqa: E731
+        arrays = {k: stack(k).astype(np.float32) for k in recorded[0].grads}
+    else:
+        arrays = _no_grads(run)
+    tracked = arrays["tracked_grad"]
     if tracked.ndim == 3:  # a bias or scale: one row
         tracked = tracked[:, :, None, :]
     data = {
-        k: (("grad_epoch", "step", "parameter"), stack(k))
+        k: (("grad_epoch", "step", "parameter"), arrays[k])
         for k in ("grad_mean", "grad_std", "grad_norm")
     }
     data["tracked_grad"] = (("grad_epoch", "step", "tracked_row", "tracked_col"), tracked)
-    return data, {"grad_epoch": np.array([e.epoch for e in recorded])}
+    return data, {"grad_epoch": np.array([e.epoch for e in recorded], np.int64)}
 
 
 def _or_nan(value):

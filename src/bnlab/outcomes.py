@@ -8,6 +8,8 @@ can then be paired.
 
 import numpy as np
 
+from bnlab import schemas
+
 # Quantities every history has.
 TRAINING = {
     "train_loss_epoch1": "mean minibatch loss over epoch 1, train mode (nat)",
@@ -52,7 +54,7 @@ ICS = {
 # The deep linear network's (bnlab.dln): losses and landscape measures span
 # orders of magnitude between models (Santurkar et al. plot them on log axes),
 # so a run's value is the log10 of its final loss or of its median measure.
-DLN_FORMAT = "bnlab-dln-history"
+DLN_FORMAT = schemas.load("history")["deep_linear"]["format"]
 DLN = {
     "log_final_loss": "log10 of the full-batch training loss after the last step (Fig. 5b, 13a)",
     "log_loss_variation": "log10 of the median loss range along the step (Fig. 10a, 13b)",

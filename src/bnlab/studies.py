@@ -26,7 +26,7 @@ from functools import cache
 
 from bnlab import schemas
 from bnlab.architecture import DEFAULTS as ARCHITECTURE
-from bnlab.architecture import architectures, with_options
+from bnlab.architecture import architectures, dense_widths, with_options
 
 HISTORY = "results/{study}/histories/{run}.nc"
 # Data options that change a history (the file locations only change how
@@ -195,7 +195,8 @@ def _first_uses(study, key):
 # The cost model for cluster requests and `python -m bnlab.plan`, measured on
 # one core of a 2-core AMD EPYC VM (blog MLP, 12,000 images, batch sizes 8 to
 # 512): an epoch costs 1.23 s per 60,000 images (training and evaluation,
-# scaled by multiply-adds per image for other widths) plus 0.17 ms per
+# scaled for other widths by multiply-adds per image, or by the units whose
+# outputs evaluation bins, whichever grows more: deep nets) plus 0.17 ms per
 # optimizer step, so batch 8 costs 1.6x batch 32; each of Part 2's
 # measurements about 0.12 s; start-up (imports, data, compile; the compile
 # cache makes later runs cheaper) about 10 s.
@@ -204,6 +205,14 @@ STEP_SECONDS = 0.17e-3
 MEASUREMENT_SECONDS = 0.12
 START_SECONDS = 10
 BLOG_MACS = 784 * 256 + 256 * 128 + 128 * 64 + 64 * 10
+BLOG_UNITS = 2 * (256 + 128 + 64) + 10  # the baseline's Dense and ReLU outputs
+
+
+def recorded_units(architecture):
+    """Units of the Dense and ReLU outputs the evaluation bins into histograms
+    (a normalization's outputs add about as much at every depth)."""
+    relu = architecture["activation"] == "relu"
+    return sum(dense_widths(architecture)) + (sum(architecture["widths"]) if relu else 0)
 
 
 def macs(architecture):
@@ -235,7 +244,8 @@ def train_seconds(run_cfg):
     training, every = run_cfg["training"], run_cfg["diagnostics"]["measure_every"]
     images = training["train_examples"] or 60000
     steps = -(-images // training["batch_size"])
-    work = max(macs(run_cfg["architecture"]) / BLOG_MACS, 0.25)
+    architecture = run_cfg["architecture"]
+    work = max(macs(architecture) / BLOG_MACS, recorded_units(architecture) / BLOG_UNITS, 0.25)
     epoch = images * IMAGE_SECONDS * work + steps * STEP_SECONDS
     epoch += (steps / every) * MEASUREMENT_SECONDS if every else 0
     return int(START_SECONDS + training["epochs"] * epoch)

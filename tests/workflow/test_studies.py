@@ -79,12 +79,12 @@ def test_a_batch_size_study_from_the_config_alone(
 
 
 def test_a_depth_study_from_the_config_alone(tmp_path, prepared_mnist, mnist_dir, tfds_dir):
-    config = study_config(mnist_dir, tfds_dir, "depth", DEPTH, "baseline")
-    table = build(tmp_path, prepared_mnist, config, "depth")
+    config = study_config(mnist_dir, tfds_dir, "deeper", DEPTH, "baseline")
+    table = build(tmp_path, prepared_mnist, config, "deeper")
     paired = table[(table.model == "batchnorm - baseline") & table.seed.str.startswith("mean")]
     assert list(paired.widths) == ["256-128-64", "64-64-64-64-64-64-64-64"]
 
-    ds = open_study("depth", validate_config(config), root=tmp_path)
+    ds = open_study("deeper", validate_config(config), root=tmp_path)
     assert list(ds.widths.values) == ["256-128-64", "64-64-64-64-64-64-64-64"]
     deep = ds.sel(widths="64-64-64-64-64-64-64-64", model="batchnorm", seed=0)
     assert "Dense_8" in deep.layer.values and "BatchNorm_7" in deep.layer.values
