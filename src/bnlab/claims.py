@@ -343,8 +343,9 @@ def depth():
         cond = {"widths": widths}
         out += [
             claim(
-                f"the noise without BN stops training ({layers} layers)",
-                "the same noise without BatchNorm prevents training",
+                f"the noise without BN hurts training ({layers} layers)",
+                "the same noise without BatchNorm leaves a higher training loss (the paper: it "
+                "prevents training; noise_depth counts the runs at chance)",
                 source,
                 "final_train_loss",
                 ("baseline", "noisy_baseline"),
@@ -576,7 +577,7 @@ FAMILIES = {
     "dln ics": "on the deep linear network, BatchNorm makes G and G' nearly uncorrelated",
     "dln landscape": "on the deep linear network, BatchNorm makes the landscape smoother",
     "noise depth": "noisy BatchNorm trains like BatchNorm, and the same noise without it "
-    "stops training, at every depth",
+    "trains worse, at every depth",
     "small batches": "BatchNorm falls behind batch-independent normalizations as the batch "
     "shrinks, and is level or ahead at the usual sizes",
     "batch statistics": "BatchNorm's running statistics serve test time better than a batch's own",

@@ -16,6 +16,7 @@ from bnlab.config import validate_config
 from bnlab.drawing import Condition
 from bnlab.errors import BnlabError
 from bnlab.evaluation import make_train_mode_evaluate
+from bnlab.history import check_history
 from bnlab.models import build_model, init_variables, param_names
 from bnlab.outcomes import dln_outcomes, outcomes
 from bnlab.plots import batch
@@ -189,3 +190,25 @@ def test_the_deep_linear_cost_counts_steps_and_measurements():
     config = validate_config({})
     run = next(r for r in studies.study_runs(config, "dln") if r.model == "baseline")
     assert studies.train_seconds(studies.config_of(config, run)) == 28
+
+
+def test_a_run_that_records_no_gradients_is_a_valid_history():
+    """gradient_epochs: [] (the depth and batch studies): empty gradient
+    records, shaped like the tracked parameter, and a history that loads."""
+    ds = synthetic_history("baseline", 0, replace(SETTINGS, epochs=1, gradient_epochs=()))
+    assert ds.grad_mean.shape == (0, 5, 8)  # 160 images in batches of 32; 4 kernels, 4 biases
+    assert ds.tracked_grad.shape == (0, 5, 64, 10)  # Dense_3/kernel
+    check_history(ds)
+
+
+def test_deep_nets_cost_by_the_units_evaluation_bins():
+    """12 hidden layers: 1,792 hidden units, Dense and ReLU outputs 2 x 1,792 +
+    10 = 3,594, 3.97 times the blog's 906; one epoch of 1,875 steps:
+    10 + 1.23 x 3.97 + 1,875 x 0.17 ms = 15.2 s (the multiply-adds grow 2.1x)."""
+    config = validate_config({})
+    run = next(
+        r
+        for r in studies.study_runs(config, "depth")
+        if r.model == "baseline" and len(dict(r.coords)["widths"]) == 12
+    )
+    assert studies.train_seconds(studies.config_of(config, run)) == 15
