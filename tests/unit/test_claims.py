@@ -132,10 +132,11 @@ def test_the_registry_is_consistent_with_the_default_part2_study():
 
 
 def test_docs_quote_the_committed_claims_table():
-    """docs/part2.md's Findings, the README's Part 2 summary and the report's
-    front page are generated from docs/claims.csv (python -m bnlab.findings)."""
+    """docs/part2.md's and docs/questions.md's Findings, the README's summary
+    and the report's front page are generated from docs/claims.csv
+    (python -m bnlab.findings)."""
     table = pd.read_csv(ROOT / DOCS_CSV)
-    assert set(table.claim) == {c.name for c in CLAIMS}, "rerun Part 2, then bnlab.findings"
+    assert set(table.claim) == {c.name for c in CLAIMS}, "rerun the studies, then bnlab.findings"
     for (path, (start, end)), block in blocks(table).items():
         text = (ROOT / path).read_text()
         assert text.split(start, 1)[1].split(end, 1)[0] == f"\n{block}", (
