@@ -228,6 +228,7 @@ DLN_MEASUREMENT_STEPS = 45
 
 
 def deep_linear_seconds(run_cfg):
+    """Estimated wall time of one deep-linear-network job on one core."""
     architecture, every = run_cfg["architecture"], run_cfg["diagnostics"]["measure_every"]
     normalized = "none" if architecture["normalization"] == "none" else "normalized"
     scale = (run_cfg["training"]["train_examples"] or 1000) / 1000
