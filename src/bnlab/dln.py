@@ -35,7 +35,13 @@ from bnlab.architecture import norm_layer
 from bnlab.errors import BnlabError
 from bnlab.history import describe, history_schema, write_history
 from bnlab.io import check_writable
-from bnlab.landscape import internal_covariate_shift, landscape, tree_norm
+from bnlab.landscape import (
+    ics_forms,
+    internal_covariate_shift,
+    landscape,
+    layer_index,
+    tree_norm,
+)
 from bnlab.layers import LpBatchNorm
 from bnlab.models import count_params
 from bnlab.numerics import use_cpu_numerics
@@ -175,10 +181,6 @@ def dense_names(net):
     return tuple(f"Dense_{i}" for i in range(len(net.widths) + 1))
 
 
-def _index(layer):
-    return int(layer.rsplit("_", 1)[1])
-
-
 def _moved(group, update, mask):
     return jax.tree.map(lambda w, u: w + mask * u, group, update)
 
@@ -192,23 +194,20 @@ def vectorised_ics(grad_fn, params, grads, updates, layers, param="kernel"):
 
     For layer i, every group of `params` whose index j is below i (Dense_j and
     its normalization) takes its update; a 0/1 mask per group does that."""
-    targets = jnp.array([_index(layer) for layer in layers])
+    targets = jnp.array([layer_index(layer) for layer in layers])
 
     def shifted_grads(i):
         shifted = {
-            name: _moved(group, updates[name], _index(name) < i)  # a traced 0/1 per group
+            name: _moved(group, updates[name], layer_index(name) < i)  # a traced 0/1 per group
             for name, group in params.items()
         }
         return grad_fn(shifted)
 
     every = jax.vmap(shifted_grads)(targets)
-    g = [grads[layer][param] for layer in layers]
-    g2 = [every[layer][param][n] for n, layer in enumerate(layers)]
-    norm = lambda v: jnp.linalg.norm(v.ravel())  # noqa: E731
-    l2 = jnp.stack([norm(a - b) for a, b in zip(g, g2, strict=True)])
-    relative = l2 / jnp.stack([norm(a) for a in g])
-    cosine = jnp.stack([jnp.vdot(a, b) / (norm(a) * norm(b)) for a, b in zip(g, g2, strict=True)])
-    return l2, relative, cosine
+    forms = [
+        ics_forms(grads[layer][param], every[layer][param][n]) for n, layer in enumerate(layers)
+    ]
+    return tuple(jnp.stack(form) for form in zip(*forms, strict=True))
 
 
 ICS = {"loop": internal_covariate_shift, "vectorised": vectorised_ics}

@@ -44,8 +44,19 @@ def landscape(loss_and_grad, params, grads, direction, multiples):
     return losses, changes, beta
 
 
-def _index(layer):
+def layer_index(layer):
+    """i of a layer named like Dense_i or BatchNorm_i."""
     return int(layer.rsplit("_", 1)[1])
+
+
+def ics_forms(g, g_shifted):
+    """Definition 2.1's ||G - G'||_2, the scale-free ||G - G'|| / ||G|| and cos(G, G')."""
+    l2 = jnp.linalg.norm((g - g_shifted).ravel())
+    relative = l2 / jnp.linalg.norm(g.ravel())
+    cosine = jnp.vdot(g, g_shifted) / (
+        jnp.linalg.norm(g.ravel()) * jnp.linalg.norm(g_shifted.ravel())
+    )
+    return l2, relative, cosine
 
 
 def internal_covariate_shift(grad_fn, params, grads, updates, layers, param="kernel"):
@@ -56,21 +67,15 @@ def internal_covariate_shift(grad_fn, params, grads, updates, layers, param="ker
     normalization, j < i) took this step's update. Returns ||G - G'||_2, the scale-free
     ||G - G'|| / ||G|| and cos(G, G'), each per layer.
     """
-    l2, relative, cosine = [], [], []
+    forms = []
     for layer in layers:
-        i = _index(layer)
+        i = layer_index(layer)
         shifted = {
-            name: jax.tree.map(jnp.add, group, updates[name]) if _index(name) < i else group
+            name: jax.tree.map(jnp.add, group, updates[name]) if layer_index(name) < i else group
             for name, group in params.items()
         }
-        g, g_shifted = grads[layer][param], grad_fn(shifted)[layer][param]
-        l2.append(jnp.linalg.norm((g - g_shifted).ravel()))
-        relative.append(l2[-1] / jnp.linalg.norm(g.ravel()))
-        cosine.append(
-            jnp.vdot(g, g_shifted)
-            / (jnp.linalg.norm(g.ravel()) * jnp.linalg.norm(g_shifted.ravel()))
-        )
-    return jnp.stack(l2), jnp.stack(relative), jnp.stack(cosine)
+        forms.append(ics_forms(grads[layer][param], grad_fn(shifted)[layer][param]))
+    return tuple(jnp.stack(form) for form in zip(*forms, strict=True))
 
 
 def _sort_keys(x):
