@@ -12,7 +12,7 @@ configfile: "config/config.yaml"
 report: "workflow/report/workflow.rst"
 
 
-# The config is validated once, in common.smk (bnlab.config: readable errors,
+# The config is validated once, in common.smk (bnlab.spec.config: readable errors,
 # the schema's defaults filled in).
 include: "workflow/rules/common.smk"
 include: "workflow/rules/data.smk"
@@ -23,7 +23,7 @@ include: "workflow/rules/figures.smk"
 rule all:
     default_target: True
     input:
-        MNIST,
+        paths.MNIST,
         histories("blog"),
         figure_targets("all"),
 

@@ -99,7 +99,7 @@ through_slurm() {  # through_slurm NAME EXPECTED_SUBMISSIONS GROUPS [ARGS...]
     local name=$1 expected=$2 groups=$3; shift 3
     mkdir -p "$work/$name/config" && cp "$work/config.yaml" "$work/$name/config/config.yaml"
     # shellcheck disable=SC2086  # GROUPS: several words on purpose
-    (cd "$work/$name" && python -m bnlab.plan all --group-components $groups) \
+    (cd "$work/$name" && bnlab plan all --group-components $groups) \
         | tee "$work/$name-plan.txt"
     grep -q "^submissions: $expected " "$work/$name-plan.txt" \
         || { echo "slurm: bnlab.plan does not plan $expected submissions"; exit 1; }
@@ -127,6 +127,6 @@ for name in grouped ungrouped; do
     for target in $(cd "$work/local" && find results/figures results/tables results/blog -type f | sort); do
         [ -s "$work/$name/$target" ] || { echo "slurm: $name: missing $target"; exit 1; }
     done
-    python -m bnlab.compare "$work/$name/results" "$work/local/results"
+    bnlab compare "$work/$name/results" "$work/local/results"
 done
 echo "slurm: all targets built through SLURM, grouped and not; histories identical to the local run"

@@ -14,9 +14,10 @@ import jax
 import jax.numpy as jnp
 import optax
 
-from bnlab.architecture import architectures
-from bnlab.data import load_mnist, scale_pixels, scaling_stats
-from bnlab.models import build_model, init_variables
+from bnlab.data.mnist import load_mnist
+from bnlab.data.pixels import scale_pixels, scaling_stats
+from bnlab.spec.architecture import architectures
+from bnlab.train.models import build_model, init_variables
 
 
 def main(model_name, epochs, mnist="results/data/mnist.nc", batch_size=32, seed=42):

@@ -19,9 +19,9 @@ def main(model_name, epochs, mnist="results/data/mnist.nc"):
     os.environ["BNLAB_JAX_CACHE"] = ""
     import yaml
 
-    from bnlab.architecture import architectures
-    from bnlab.config import validate_config
-    from bnlab.train_job import run_training
+    from bnlab.spec.architecture import architectures
+    from bnlab.spec.config import validate_config
+    from bnlab.train.job import run_training
 
     config = yaml.safe_load(Path("config/config.yaml").read_text())
     config["data"]["pixel_scaling"] = "per_split"

@@ -24,9 +24,9 @@ SETTINGS = [
 
 ONE_RUN = """
 import json, sys, tempfile
-from bnlab.architecture import architectures
-from bnlab.config import validate_config
-from bnlab.train_job import run_training
+from bnlab.spec.architecture import architectures
+from bnlab.spec.config import validate_config
+from bnlab.train.job import run_training
 model, mode, chunk, epochs = sys.argv[1], sys.argv[2], int(sys.argv[3]), int(sys.argv[4])
 config = validate_config({"training": {"epochs": epochs, "cpu_numerics": mode},
                           "diagnostics": {"eval_chunk": chunk, "probe_examples": 256}})

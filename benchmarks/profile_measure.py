@@ -21,17 +21,17 @@ def profile(model):
     import jax.numpy as jnp
     import numpy as np
 
-    from bnlab.architecture import architectures
-    from bnlab.landscape import (
+    from bnlab.spec.architecture import architectures
+    from bnlab.train.landscape import (
         internal_covariate_shift,
         landscape,
         measure,
         probed_layers,
         unit_percentiles,
     )
-    from bnlab.models import build_model
-    from bnlab.settings import Settings
-    from bnlab.training import create_train_state, loss_fn, train_step
+    from bnlab.train.loop import create_train_state, loss_fn, train_step
+    from bnlab.train.models import build_model
+    from bnlab.train.settings import Settings
 
     architecture = architectures()[model]
     settings = Settings.with_defaults(optimizer="sgd", learning_rate=0.3, measure_every=100)

@@ -31,15 +31,16 @@ def profile(model, epochs, overrides, mnist="results/data/mnist.nc"):
     import jax.numpy as jnp
     import yaml
 
-    from bnlab.architecture import architectures, relu_inputs
-    from bnlab.config import validate_config
-    from bnlab.data import load_mnist, scale_pixels, scaling_stats
-    from bnlab.evaluation import make_evaluate
-    from bnlab.landscape import probed_layers
-    from bnlab.models import build_model
-    from bnlab.settings import Settings
-    from bnlab.train_job import split_arrays
-    from bnlab.training import create_train_state, on_device, train_epoch
+    from bnlab.data.mnist import load_mnist
+    from bnlab.data.pixels import scale_pixels, scaling_stats
+    from bnlab.spec.architecture import architectures, relu_inputs
+    from bnlab.spec.config import validate_config
+    from bnlab.train.evaluation import make_evaluate
+    from bnlab.train.job import split_arrays
+    from bnlab.train.landscape import probed_layers
+    from bnlab.train.loop import create_train_state, on_device, train_epoch
+    from bnlab.train.models import build_model
+    from bnlab.train.settings import Settings
 
     out = {"imports": time.perf_counter() - START}
     config = yaml.safe_load(Path("config/config.yaml").read_text())

@@ -107,19 +107,16 @@ def models(torch_epochs):
 
 def check_default_study(config_file=ROOT / "config/config.yaml"):
     """The floor and the peers assume the default study: say so before any work."""
-    import yaml
+    from bnlab.spec.config import load_config
 
-    config = yaml.safe_load(Path(config_file).read_text())
+    config = load_config(Path(config_file), root="/")
     training, blog = config["training"], config["studies"]["blog"]
     study = (tuple(blog["model"]), len(blog["seed"]), training["epochs"])
     if (
         study != (MODELS, RUNS // len(MODELS), EPOCHS)
         or training["train_examples"]
-        or set(blog)
-        - {
-            "model",
-            "seed",
-        }
+        or blog["set"]
+        or blog["grids"] != [{}]
     ):
         sys.exit(
             f"{config_file} is not the default study (models {list(MODELS)}, "

@@ -19,7 +19,8 @@ import numpy as np
 import torch
 from torch import nn
 
-from bnlab.data import load_mnist, scale_pixels, scaling_stats
+from bnlab.data.mnist import load_mnist
+from bnlab.data.pixels import scale_pixels, scaling_stats
 
 
 def build(model_name):

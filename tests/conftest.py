@@ -10,9 +10,11 @@ from pathlib import Path
 import pytest
 import yaml
 
-from bnlab.config import merge_configs
-from bnlab.data import MNIST_FILES
-from bnlab.train_job import enable_compile_cache
+from bnlab import schemas
+from bnlab.data.mnist import MNIST_FILES
+from bnlab.spec.config import merge_configs
+from bnlab.spec.schema import fill_defaults
+from bnlab.train.job import enable_compile_cache
 
 REPO = Path(__file__).resolve().parents[1]
 BIN = Path(sys.executable).parent
@@ -52,10 +54,18 @@ def tfds_dir(tmp_path_factory):
     return tmp_path_factory.mktemp("tfds")
 
 
+def default_config():
+    """config/config.yaml with every option written out (the schema's defaults
+    filled in, figure defaults that depend on a study left null)."""
+    config = yaml.safe_load((REPO / "config/config.yaml").read_text())
+    fill_defaults(config, schemas.load("config"))
+    return config
+
+
 def smoke_config():
     """config/config.yaml with config/smoke.yaml over it."""
-    read = lambda name: yaml.safe_load((REPO / "config" / name).read_text())  # noqa: E731
-    return merge_configs(read("config.yaml"), read("smoke.yaml"))
+    smoke = yaml.safe_load((REPO / "config/smoke.yaml").read_text())
+    return merge_configs(default_config(), smoke)
 
 
 def test_config(mnist_dir, tfds_dir, **sections):

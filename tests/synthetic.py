@@ -6,12 +6,13 @@ from functools import cache
 
 import numpy as np
 
-from bnlab import figures
-from bnlab.architecture import architectures
-from bnlab.config import validate_config
-from bnlab.history import history_dataset
-from bnlab.settings import Settings
-from bnlab.training import train
+from bnlab.history.write import history_dataset
+from bnlab.spec import figures
+from bnlab.spec.architecture import architectures
+from bnlab.spec.config import validate_config
+from bnlab.train.loop import train
+from bnlab.train.settings import Settings
+from tests.conftest import default_config
 
 SETTINGS = Settings.with_defaults(
     epochs=2, batch_size=32, histogram_range=(-10.0, 10.0), histogram_bins=200, eval_chunk=64
@@ -51,7 +52,7 @@ def _history(model, seed, settings, config):
 VARIANTS = {"strong_noise": {"normalization": "noisy_batch", "noise_mean": 2.0}}
 
 
-DEFAULT_CONFIG = validate_config({})
+DEFAULT_CONFIG = validate_config(default_config())
 
 
 def opts(figure, **changes):

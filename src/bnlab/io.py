@@ -1,11 +1,9 @@
-"""Atomic NetCDF/figure writes and checked reads."""
+"""Atomic writes: a killed job never leaves a complete-looking output (stdlib only)."""
 
 import os
 import tempfile
 from contextlib import contextmanager
 from pathlib import Path
-
-import xarray as xr
 
 from bnlab.errors import BnlabError
 
@@ -58,26 +56,3 @@ def atomic_path(path):
     finally:
         if os.path.exists(tmp):
             os.unlink(tmp)
-
-
-def write_netcdf(ds, path, encoding=None):
-    with atomic_path(path) as tmp:
-        try:
-            ds.to_netcdf(tmp, engine="netcdf4", encoding=encoding)
-        except RuntimeError as err:  # the netCDF library reports a full disk this way
-            raise OSError(28, f"{err} (is the disk full?)") from err
-
-
-def open_netcdf(path, what="NetCDF file"):
-    """Load a NetCDF file fully into memory, or raise a readable error."""
-    path = Path(path)
-    if not path.is_file():
-        raise BnlabError(f"{what} {path} does not exist.")
-    try:
-        with xr.open_dataset(path, engine="netcdf4") as ds:
-            return ds.load()
-    except (OSError, ValueError, RuntimeError) as err:
-        raise BnlabError(
-            f"{what} {path} cannot be read ({err}); it is truncated or not NetCDF. "
-            f"Delete it and rerun the rule that makes it."
-        ) from err

@@ -5,19 +5,19 @@ import subprocess
 
 import pytest
 import xarray as xr
-import yaml
 
-from bnlab.config import validate_config
 from bnlab.errors import BnlabError
-from bnlab.history import differences, load_history, write_history
+from bnlab.history.read import differences, load_history
+from bnlab.history.write import write_history
 from bnlab.io import check_writable
-from tests.conftest import REPO
+from bnlab.spec.config import validate_config
+from tests.conftest import default_config
 from tests.synthetic import synthetic_history
 
 
 @pytest.fixture
 def config():
-    return yaml.safe_load((REPO / "config/config.yaml").read_text())
+    return default_config()
 
 
 def _message(config):

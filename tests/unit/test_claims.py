@@ -6,14 +6,17 @@ import pandas as pd
 import pytest
 import xarray as xr
 
-from bnlab import studies
-from bnlab.claims import CLAIMS, FAMILIES
-from bnlab.config import validate_config
-from bnlab.findings import DOCS_CSV, blocks, outcome_rows, values_of
-from bnlab.outcomes import describe, drift, landscape_series, outcomes
-from bnlab.verdicts import claims_table
+from bnlab.analysis.findings import DOCS_CSV, blocks, outcome_rows, values_of
+from bnlab.analysis.outcomes import describe, drift, landscape_series, outcomes
+from bnlab.analysis.verdicts import claims_table
+from bnlab.spec import studies
+from bnlab.spec.claims import FAMILIES, all_claims
+from bnlab.spec.config import load_config
 
 from .test_benchmark import ROOT
+
+# The claims of the default config's studies.
+CLAIMS = all_claims(load_config(root=ROOT))
 
 
 def history(seed, loss_scale=1.0, measured=True):
@@ -116,7 +119,7 @@ def test_the_registry_is_consistent_with_the_default_part2_study():
     """Every claim names a quantity we compute, two models its study trains
     at its conditions, and a family with a question; each family decides by
     at least one primary claim."""
-    config = validate_config({})
+    config = load_config(root=ROOT)
     trained = {
         (r.study, r.model, tuple(sorted(dict(r.coords).items())))
         for study in {c.study for c in CLAIMS}
@@ -134,11 +137,13 @@ def test_the_registry_is_consistent_with_the_default_part2_study():
 def test_docs_quote_the_committed_claims_table():
     """docs/part2.md's and docs/questions.md's Findings, the README's summary
     and the report's front page are generated from docs/claims.csv
-    (python -m bnlab.findings)."""
+    (bnlab findings)."""
     table = pd.read_csv(ROOT / DOCS_CSV)
-    assert set(table.claim) == {c.name for c in CLAIMS}, "rerun the studies, then bnlab.findings"
+    assert set(table.claim) == {c.name for c in CLAIMS}, (
+        "rerun the studies, then bnlab.analysis.findings"
+    )
     for (path, (start, end)), block in blocks(table).items():
         text = (ROOT / path).read_text()
         assert text.split(start, 1)[1].split(end, 1)[0] == f"\n{block}", (
-            f"{path} does not quote {DOCS_CSV}: python -m bnlab.findings {DOCS_CSV}"
+            f"{path} does not quote {DOCS_CSV}: bnlab findings {DOCS_CSV}"
         )

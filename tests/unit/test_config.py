@@ -5,14 +5,18 @@ import copy
 import pytest
 import yaml
 
-from bnlab.config import validate_config
+from bnlab import schemas
 from bnlab.errors import BnlabError
-from tests.conftest import REPO
+from bnlab.spec.architecture import BUILTIN
+from bnlab.spec.config import validate_config
+from bnlab.spec.defaults import with_defaults
+from bnlab.spec.figures import registry
+from tests.conftest import REPO, default_config
 
 
 @pytest.fixture
 def config():
-    return yaml.safe_load((REPO / "config/config.yaml").read_text())
+    return default_config()
 
 
 def test_default_config_is_valid(config):
@@ -22,9 +26,10 @@ def test_default_config_is_valid(config):
     assert resolved["data"]["pixel_scaling"] == "train"
 
 
-def test_defaults_fill_missing_keys(config):
-    del config["training"]["drop_remainder"]
-    assert validate_config(config)["training"]["drop_remainder"] is False
+def test_defaults_fill_missing_keys():
+    written = yaml.safe_load((REPO / "config/config.yaml").read_text())
+    assert set(written) == {"studies"}  # config.yaml holds the studies; the schema the rest
+    assert validate_config(written)["training"]["drop_remainder"] is False
 
 
 def _error(config):
@@ -84,22 +89,37 @@ def test_batchnorm_parameter_tracked_in_baseline(config):
     ) in _error(config)
 
 
-def test_config_yaml_states_the_schema_defaults():
-    """config/config.yaml writes out every default for the reader; it must not
-    drift from the schema, the one home of defaults. A study that chooses
-    otherwise says so in its own config file (as config/smoke.yaml does)."""
-    written = yaml.safe_load((REPO / "config/config.yaml").read_text())
-    assert validate_config(written) == validate_config({})
+def test_config_yaml_shows_every_default_as_generated():
+    """config/config.yaml ends with every option at its default, written from
+    the schema (bnlab defaults --write config/config.yaml), not kept by hand."""
+    text = (REPO / "config/config.yaml").read_text()
+    assert with_defaults(text) == text, "run: bnlab defaults --write config/config.yaml"
+    assert validate_config(yaml.safe_load(text))["seeds_per_job"] == 10
 
 
-def test_a_study_entry_merges_into_the_default_studies():
-    resolved = validate_config(
-        {"studies": {"blog": {"seed": [7, 42]}, "mine": {"model": ["baseline"], "seed": [1]}}}
-    )
-    assert resolved["studies"]["blog"] == {
-        "model": ["baseline", "batchnorm"],
-        "seed": [7, 42],
+def test_the_built_in_models_are_all_named_in_the_schema():
+    described = schemas.load("config")["properties"]["architectures"]["description"]
+    assert all(name in described for name in BUILTIN), "update architectures' description"
+
+
+def test_a_study_added_to_config_yaml_works_and_a_default_one_can_go():
+    config = yaml.safe_load((REPO / "config/config.yaml").read_text())
+    config["studies"]["mine"] = {"model": ["baseline"], "seed": [1]}
+    for study in ("dln", "depth", "batch"):
+        del config["studies"][study]
+    resolved = validate_config(config)
+    assert resolved["studies"]["mine"] == {
+        "model": ["baseline"],
+        "seed": [1],
         "set": {},
         "grids": [{}],
     }
-    assert {"part2", "lr_sweep", "mine"} <= set(resolved["studies"])
+    drawn = registry(resolved)
+    assert "claims_dln" not in drawn and "noise_depth" not in drawn and "claims" in drawn
+
+
+def test_a_figure_that_names_a_missing_study_is_an_error():
+    config = yaml.safe_load((REPO / "config/config.yaml").read_text())
+    del config["studies"]["dln"]
+    config["figures"] = {"dln_ics": {"study": "dln"}}
+    assert "figures.dln_ics.study = 'dln' is out of range" in _error(config)

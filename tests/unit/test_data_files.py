@@ -5,8 +5,8 @@ import shutil
 import numpy as np
 import pytest
 
-from bnlab import data
-from bnlab.data import MNIST_FILES, check_manual_files, load_mnist
+from bnlab.data import mnist as data
+from bnlab.data.mnist import MNIST_FILES, check_manual_files, load_mnist
 from bnlab.errors import BnlabError
 
 TRAIN_COUNTS = [5923, 6742, 5958, 6131, 5842, 5421, 5918, 6265, 5851, 5949]

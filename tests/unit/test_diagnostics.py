@@ -4,7 +4,7 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 
-from bnlab.diagnostics import histogram, merge_moments, moments, relu_histogram, tree_stats
+from bnlab.train.diagnostics import histogram, merge_moments, moments, relu_histogram, tree_stats
 
 
 def _numpy_histogram(x, edges):

@@ -9,13 +9,22 @@ import jax.numpy as jnp
 import numpy as np
 import pytest
 
-from bnlab import dln
 from bnlab.errors import BnlabError
-from bnlab.history import load_history
-from bnlab.landscape import internal_covariate_shift
-from bnlab.settings import Settings
+from bnlab.history.dln import dln_dataset, task_digest
+from bnlab.history.read import load_history
+from bnlab.train import dln, models
+from bnlab.train.job import train_block
+from bnlab.train.landscape import internal_covariate_shift
+from bnlab.train.settings import Settings
 
 PAPER_WIDTHS = (10,) * 24  # 25 Dense layers, all 10 x 10
+
+
+def train_dln(*args, **kwargs):
+    """A run's history Dataset, as the training job writes it."""
+    return dln_dataset(dln.train_dln(*args, **kwargs))
+
+
 SETTINGS = Settings.with_defaults(
     epochs=200,
     learning_rate=1e-6,
@@ -49,9 +58,9 @@ def test_synthetic_task_is_seeded_gaussian_regression():
         assert first[key].dtype == np.float32
         assert first[key].tobytes() == again[key].tobytes()
         assert first[key].tobytes() != other[key].tobytes()
-    assert dln.task_digest(first) == dln.task_digest(again) != dln.task_digest(other)
-    assert first["x"].shape == first["y"].shape == (1000, dln.DIM)
-    assert first["a"].shape == (dln.DIM, dln.DIM)
+    assert task_digest(first) == task_digest(again) != task_digest(other)
+    assert first["x"].shape == first["y"].shape == (1000, models.DIM)
+    assert first["a"].shape == (models.DIM, models.DIM)
     np.testing.assert_allclose(first["y"], first["x"] @ first["a"].T, rtol=1e-4, atol=1e-4)
     # A first, then x, both standard normal in float64.
     rng = np.random.default_rng(3)
@@ -64,8 +73,8 @@ def test_synthetic_task_is_seeded_gaussian_regression():
     [("none", None), ("batch", "BatchNorm"), ("lp_batch", "LpNorm")],
 )
 def test_paper_dln_has_25_square_kernels_and_named_norms(normalization, norm_prefix):
-    net = dln.build_dln(architecture(normalization, p=1))
-    params, _ = init(net, jnp.ones((4, dln.DIM)))
+    net = models.build_dln(architecture(normalization, p=1))
+    params, _ = init(net, jnp.ones((4, models.DIM)))
     dense = [f"Dense_{i}" for i in range(25)]
     norms = [f"{norm_prefix}_{i}" for i in range(24)] if norm_prefix else []
     assert sorted(params) == sorted(dense + norms)
@@ -82,8 +91,8 @@ def test_paper_dln_has_25_square_kernels_and_named_norms(normalization, norm_pre
 
 
 def test_norms_without_scale_shift_have_no_parameters():
-    net = dln.build_dln(architecture("batch", widths=(10, 10), scale_shift=False))
-    params, state = init(net, jnp.ones((4, dln.DIM)))
+    net = models.build_dln(architecture("batch", widths=(10, 10), scale_shift=False))
+    params, state = init(net, jnp.ones((4, models.DIM)))
     assert sorted(params) == ["Dense_0", "Dense_1", "Dense_2"]
     assert sorted(state["batch_stats"]) == ["BatchNorm_0", "BatchNorm_1"]
 
@@ -96,7 +105,7 @@ HAND_X[1, 2] = 3.0
 
 
 def test_untrained_loss_by_hand():
-    net = dln.build_dln(architecture(widths=(10,)))
+    net = models.build_dln(architecture(widths=(10,)))
     eye = jnp.eye(10)
     params = {"Dense_0": {"kernel": eye}, "Dense_1": {"kernel": 2 * eye}}
     (pred, outputs), _ = net.apply({"params": params}, HAND_X, train=True, mutable=["batch_stats"])
@@ -107,7 +116,7 @@ def test_untrained_loss_by_hand():
 
 def test_batchnorm_loss_uses_the_whole_batch_statistics():
     task = dln.synthetic_task(0, 50)
-    net = dln.build_dln(architecture("batch", widths=(10,)))
+    net = models.build_dln(architecture("batch", widths=(10,)))
     params, state = init(net, task["x"])
     k0, k1 = (np.asarray(params[f"Dense_{i}"]["kernel"], np.float64) for i in (0, 1))
     h = task["x"] @ k0
@@ -128,7 +137,7 @@ def test_one_gradient_step_by_hand():
     task = dln.synthetic_task(1, 20)
     rng = np.random.default_rng(0)
     k0, k1 = rng.normal(size=(10, 10)), rng.normal(size=(10, 10))
-    net = dln.build_dln(architecture(widths=(10,)))
+    net = models.build_dln(architecture(widths=(10,)))
     params = {"Dense_0": {"kernel": jnp.asarray(k0)}, "Dense_1": {"kernel": jnp.asarray(k1)}}
     lr = 1e-3
     loss, new = dln.gd_step(dln.full_batch_loss(net, {}, task["x"], task["y"]), params, lr)
@@ -142,9 +151,9 @@ def test_one_gradient_step_by_hand():
 
 def test_train_dln_takes_that_step():
     settings = replace(SETTINGS, epochs=1, measure_every=0, train_examples=30, learning_rate=1e-3)
-    ds = dln.train_dln("none", architecture(widths=(10,)), 7, settings, log=lambda _: None)
+    ds = train_dln("none", architecture(widths=(10,)), 7, settings, log=lambda _: None)
     task = dln.synthetic_task(7, 30)
-    params, _ = init(dln.build_dln(architecture(widths=(10,))), task["x"], seed=7)
+    params, _ = init(models.build_dln(architecture(widths=(10,))), task["x"], seed=7)
     k0, k1 = (np.asarray(params[f"Dense_{i}"]["kernel"], np.float64) for i in (0, 1))
     x, y = task["x"].astype(np.float64), task["y"].astype(np.float64)
     value, g0, g1 = hand_gradient(x, y, k0, k1)
@@ -158,7 +167,7 @@ def test_train_dln_takes_that_step():
 @pytest.mark.parametrize("normalization", ["none", "batch", "lp_batch"])
 def test_vectorised_ics_equals_the_loop(normalization):
     task = dln.synthetic_task(2, 64)
-    net = dln.build_dln(architecture(normalization, widths=(10,) * 4, p=1))
+    net = models.build_dln(architecture(normalization, widths=(10,) * 4, p=1))
     params, state = init(net, task["x"])
     loss = dln.full_batch_loss(net, state, task["x"], task["y"])
     grads = jax.grad(loss)(params)
@@ -173,9 +182,7 @@ def test_vectorised_ics_equals_the_loop(normalization):
 
 @cache
 def _run(normalization, seed=0):
-    return dln.train_dln(
-        normalization, architecture(normalization), seed, SETTINGS, log=lambda _: None
-    )
+    return train_dln(normalization, architecture(normalization), seed, SETTINGS, log=lambda _: None)
 
 
 def run(normalization, seed=0):
@@ -217,7 +224,7 @@ def test_short_paper_run_records_everything(normalization):
     attrs = ds.attrs
     assert (attrs["format"], attrs["format_version"]) == ("bnlab-dln-history", 1)
     assert (attrs["model"], attrs["seed"], attrs["data_seed"]) == (normalization, 0, 0)
-    assert attrs["data_sha256"] == dln.task_digest(dln.synthetic_task(0, 1000))
+    assert attrs["data_sha256"] == task_digest(dln.synthetic_task(0, 1000))
     assert (attrs["examples"], attrs["dim"], attrs["diverged"]) == (1000, 10, "no")
     assert attrs["parameter_count"] == 2500 + (480 if normalization == "batch" else 0)
     assert attrs["wall_time_s"] > 0 and "git_commit" in attrs
@@ -225,9 +232,7 @@ def test_short_paper_run_records_everything(normalization):
 
 @pytest.mark.parametrize("normalization", ["none", "batch"])
 def test_same_seed_same_run(normalization):
-    again = dln.train_dln(
-        normalization, architecture(normalization), 0, SETTINGS, log=lambda _: None
-    )
+    again = train_dln(normalization, architecture(normalization), 0, SETTINGS, log=lambda _: None)
     assert again.step_loss.values.tobytes() == run(normalization).step_loss.values.tobytes()
     assert again.ics_l2.values.tobytes() == run(normalization).ics_l2.values.tobytes()
 
@@ -236,17 +241,15 @@ def test_divergence_stops_or_is_recorded():
     settings = replace(SETTINGS, epochs=30, measure_every=10, train_examples=100, learning_rate=1.0)
     arch = architecture(widths=(10,) * 3)
     with pytest.raises(BnlabError, match=r"diverged: model none, seed 5: .* at step \d+ .*= 1.0"):
-        dln.train_dln("none", arch, 5, settings, log=lambda _: None)
-    ds = dln.train_dln(
-        "none", arch, 5, replace(settings, on_divergence="record"), log=lambda _: None
-    )
+        train_dln("none", arch, 5, settings, log=lambda _: None)
+    ds = train_dln("none", arch, 5, replace(settings, on_divergence="record"), log=lambda _: None)
     assert ds.attrs["diverged"].startswith("step ")
     assert not np.isfinite(ds.step_loss[-1])
 
 
 def test_only_plain_gradient_descent():
     with pytest.raises(BnlabError, match="training.optimizer = 'adam'.*sgd"):
-        dln.train_dln("none", architecture(), 0, replace(SETTINGS, optimizer="adam"))
+        train_dln("none", architecture(), 0, replace(SETTINGS, optimizer="adam"))
 
 
 def test_run_dln_writes_the_history(tmp_path):
@@ -259,12 +262,13 @@ def test_run_dln_writes_the_history(tmp_path):
         measure_every=5,
         probe_steps=(0.01, 30.0, 4),
     )
-    config = {"training": asdict(settings), "diagnostics": {}}
+    config = {"training": {**asdict(settings), "task": "deep_linear"}, "diagnostics": {}}
     config["architecture"] = architecture("lp_batch", widths=(10,) * 3, p="inf")
     lines = []
     out = tmp_path / "dln.nc"
-    ds = dln.run_dln("lpinf", 3, config, str(out), log=lines.append)
+    train_block("lpinf", [3], config, [out], log=lines.append)
     back = load_history(out)  # checked against the schema's deep_linear format
+    ds = train_dln("lpinf", config["architecture"], 3, settings, log=lambda _: None, config=config)
     assert back.step_loss.values.tobytes() == ds.step_loss.values.tobytes()
     assert back.ics_cosine.dims == ("measure_step", "ics_layer")
     assert list(back.measure_step.values) == [0, 5, 10]

@@ -6,7 +6,7 @@ import re
 import pytest
 
 from bnlab import schemas
-from bnlab.studies import option_sections
+from bnlab.spec.studies import option_sections
 from tests.conftest import REPO
 
 DOCS = [REPO / "README.md", *sorted((REPO / "docs").glob("*.md"))]
@@ -33,7 +33,7 @@ NOT_PATHS = {"workflow/report/my_plot.rst": "docs/developing.md: how to add a fi
 def schema_has(key, node=None, root=None):
     """Whether the config schema allows the dotted `key` (placeholders <...>
     and list indices match anything there; a study's `set` and grids take the
-    options bnlab.studies names)."""
+    options bnlab.spec.studies names)."""
     study_option = re.fullmatch(r"studies\.[^.]+\.(?:set|grids\.\d+)\.([^.]+)(?:\.\d+)*", key)
     if node is None and study_option:
         return study_option.group(1) in {*option_sections(), "model", "seed"}

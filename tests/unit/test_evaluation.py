@@ -4,10 +4,10 @@ import jax
 import numpy as np
 import pytest
 
-from bnlab.architecture import architectures, relu_inputs
-from bnlab.evaluation import make_evaluate
-from bnlab.models import build_model, init_variables
-from bnlab.settings import Settings
+from bnlab.spec.architecture import architectures, relu_inputs
+from bnlab.train.evaluation import make_evaluate
+from bnlab.train.models import build_model, init_variables
+from bnlab.train.settings import Settings
 
 # Coarse bins so most units' outputs cross 0 inside the range; chunks of 64
 # over 150 examples: a scanned chunk and a remainder.

@@ -6,8 +6,10 @@ from importlib import import_module
 
 import pytest
 
-from bnlab import drawing, figures, schemas
-from bnlab.figures import FIGURES, READS, caption, options, output_paths
+from bnlab import schemas
+from bnlab.plots import render as drawing
+from bnlab.spec import figures
+from bnlab.spec.figures import FIGURES, READS, caption, options, output_paths
 from tests.conftest import REPO
 from tests.synthetic import DEFAULT_CONFIG
 

@@ -1,8 +1,8 @@
-"""GPU sharing: counting GPUs, each job's slot and memory share (bnlab.gpus)."""
+"""GPU sharing: counting GPUs, each job's slot and memory share (bnlab.spec.gpus)."""
 
 import pytest
 
-from bnlab.gpus import claim_gpu, count_gpus, memory_env
+from bnlab.spec.gpus import claim_gpu, count_gpus, memory_env
 
 
 def driver(tmp_path, n):

@@ -5,7 +5,7 @@ import numpy as np
 import optax
 import pytest
 
-from bnlab.landscape import (
+from bnlab.train.landscape import (
     column_percentiles,
     internal_covariate_shift,
     landscape,
@@ -142,8 +142,8 @@ def _rescaling_case():
     (before BatchNorm_0) scaled by 2: BatchNorm divides the factor out."""
     import jax
 
-    from bnlab.architecture import architectures
-    from bnlab.models import build_model, init_variables
+    from bnlab.spec.architecture import architectures
+    from bnlab.train.models import build_model, init_variables
 
     model = build_model(architectures()["batchnorm"])
     variables = init_variables(model, jax.random.PRNGKey(0))
@@ -164,7 +164,7 @@ def _rescaling_case():
 
 
 def _measures(loss_and_grad, params, direction=None):
-    from bnlab.landscape import tree_norm
+    from bnlab.train.landscape import tree_norm
 
     loss, grads = loss_and_grad(params)
     step = direction or probe_direction("gradient", grads, None, 0.3)

@@ -6,7 +6,7 @@ import jax.numpy as jnp
 import numpy as np
 import pytest
 
-from bnlab.layers import LpBatchNorm, algorithm1_expectation, algorithm1_noise, lp_average
+from bnlab.train.layers import LpBatchNorm, algorithm1_expectation, algorithm1_noise, lp_average
 
 X = np.random.default_rng(0).normal(2.0, 3.0, (256, 8)).astype(np.float32)
 

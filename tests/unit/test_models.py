@@ -5,8 +5,8 @@ import jax.numpy as jnp
 import numpy as np
 import pytest
 
-from bnlab.architecture import architectures, layer_widths
-from bnlab.models import build_model, count_params, init_variables, param_names
+from bnlab.spec.architecture import architectures, layer_widths
+from bnlab.train.models import build_model, count_params, init_variables, param_names
 
 BUILT_IN = architectures()
 

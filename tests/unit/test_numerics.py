@@ -1,13 +1,15 @@
 """CPU numerics modes: the environment they set, the CPUs they accept, and
-what a history records of the machine (bnlab.numerics, bnlab.history)."""
+what a history records of the machine (bnlab.spec.numerics, bnlab.history.read)."""
 
 import pytest
 
-from bnlab import compare, studies
-from bnlab.config import validate_config
 from bnlab.errors import BnlabError
-from bnlab.history import differences, likely_causes, write_history
-from bnlab.numerics import (
+from bnlab.history import compare
+from bnlab.history.read import differences, likely_causes
+from bnlab.history.write import write_history
+from bnlab.spec import studies
+from bnlab.spec.config import merge_configs, validate_config
+from bnlab.spec.numerics import (
     PORTABLE_ENV,
     PORTABLE_XLA_FLAGS,
     check_cpu,
@@ -16,6 +18,7 @@ from bnlab.numerics import (
     numerics_env,
     use_cpu_numerics,
 )
+from tests.conftest import default_config
 from tests.synthetic import synthetic_history
 
 ZEN4 = "fpu sse4_1 sse4_2 avx f16c fma avx2 avx512f avx512dq avx512vl avx512_bf16"
@@ -118,10 +121,12 @@ def test_portable_runs_keep_products_small(key):
 
 def test_the_default_config_needs_smaller_products_to_be_portable():
     with pytest.raises(BnlabError, match="diagnostics.eval_chunk = 1000 is too large"):
-        validate_config({"training": {"cpu_numerics": "portable"}})
+        validate_config(merge_configs(default_config(), {"training": {"cpu_numerics": "portable"}}))
     # The batch study's largest batch (512) and the deep linear network's full
     # batch (1,000) exceed portable products: those studies pin native numerics.
-    config = validate_config({"training": {"cpu_numerics": "portable"}, **SMALL})
+    config = validate_config(
+        merge_configs(default_config(), {"training": {"cpu_numerics": "portable"}, **SMALL})
+    )
     for name in ("dln", "batch"):
         for run in studies.study_runs(config, name):
             assert studies.config_of(config, run)["training"]["cpu_numerics"] == "native"
@@ -140,7 +145,7 @@ def test_compare_reads_every_history_and_names_the_cause(tmp_path, capsys):
         for path in ("blog/histories/model=baseline/seed0.nc", PART2):
             write_history(ds, tmp_path / root / path)
         write_history(a, tmp_path / root / "data/not_a_history.nc")  # skipped, like mnist.nc
-    assert compare.main([str(tmp_path / "a"), str(tmp_path / "b")]) == 1
+    assert compare.main(tmp_path / "a", tmp_path / "b") == 1
     out = capsys.readouterr().out.splitlines()
     assert f"{PART2}: variable test_loss" in out
     assert "likely cause: the CPUs' vector instruction sets differ (avx512f vs avx2)" in out

@@ -7,13 +7,14 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from bnlab.architecture import architectures, layer_widths
-from bnlab.config import default_comparisons
-from bnlab.drawing import Condition
-from bnlab.history import check_history
-from bnlab.models import build_model, count_params, init_variables
+from bnlab.analysis.tables import compare, part2_accuracy, part2_measurements
+from bnlab.history.read import check_history
 from bnlab.plots import part2
-from bnlab.tables import compare, part2_accuracy, part2_measurements
+from bnlab.plots.render import Condition
+from bnlab.spec.architecture import architectures, layer_widths
+from bnlab.spec.figure_defaults import default_comparisons
+from bnlab.train.models import build_model, count_params, init_variables
+from tests.conftest import default_config
 from tests.synthetic import MEASURED, SETTINGS, VARIANTS, opts, synthetic_history
 
 ARCHITECTURES = architectures(VARIANTS)
@@ -154,7 +155,7 @@ def test_part2_figures_draw(measured, tmp_path):
     part2.landscape(study, tmp_path / "landscape.png", dpi=80)
     part2.ics(study, tmp_path / "ics.png", dpi=80)
     single = {opt: {m: seeds[0] for m, seeds in runs.items()} for opt, runs in study.items()}
-    part2.unit_percentiles(single, tmp_path / "p.png", layer=1, unit=3, dpi=80)
+    part2.unit_percentiles(single, tmp_path / "p.png", hidden_layer=1, unit=3, dpi=80)
     part2.variant_accuracy(study, tmp_path / "acc.png", **opts("noisy_bn_accuracy"))
     part2.input_drift(study, tmp_path / "drift.png", dpi=80)
     for name in ("landscape", "ics", "p", "acc", "drift"):
@@ -213,19 +214,18 @@ def test_paired_comparison_equals_a_hand_computation():
 
 
 def test_unknown_variant_is_a_config_error():
-    import yaml
 
-    from bnlab.config import validate_config
     from bnlab.errors import BnlabError
-    from tests.conftest import REPO
+    from bnlab.spec.config import validate_config
+    from tests.conftest import default_config
 
-    config = yaml.safe_load((REPO / "config/config.yaml").read_text())
+    config = default_config()
     config["studies"]["part2"]["model"] = ["baseline", "batchnorm_sideways"]
     with pytest.raises(
         BnlabError, match=r"studies.part2.model = \['batchnorm_sideways'\] is out of range"
     ):
         validate_config(config)
-    config = yaml.safe_load((REPO / "config/config.yaml").read_text())
+    config = default_config()
     config["architectures"]["odd"] = {"normalization": "instance"}
     with pytest.raises(
         BnlabError, match="architectures.odd.normalization = 'instance' is not allowed"
@@ -244,20 +244,18 @@ def test_a_config_defined_variant_trains(tmp_path):
 
 
 def test_part2_defaults_need_no_architectures_section():
-    from bnlab.config import validate_config
+    from bnlab.spec.config import validate_config
 
-    resolved = validate_config({})  # every section defaulted
+    resolved = validate_config(default_config())  # every section defaulted
     assert "noisy_batchnorm" in resolved["studies"]["part2"]["model"]
 
 
 def test_groupnorm_widths_must_divide_into_groups():
-    import yaml
 
-    from bnlab.config import validate_config
     from bnlab.errors import BnlabError
-    from tests.conftest import REPO
+    from bnlab.spec.config import validate_config
 
-    config = yaml.safe_load((REPO / "config/config.yaml").read_text())
+    config = default_config()
     config["architectures"]["thin_groups"] = {"normalization": "group", "widths": [64, 32, 24]}
     config["studies"]["blog"]["model"] = ["thin_groups"]
     with pytest.raises(BnlabError, match=r"groups of 16 units.*include \[24\]"):

@@ -1,90 +1,94 @@
-"""The plan: jobs, submissions and core-hours from the studies, without Snakemake."""
-
-import re
+"""The plan: Snakemake's own jobs (its DAG, as `snakemake -n` builds it), with
+submissions and core-hours from the cost model. No MNIST needed."""
 
 import pytest
+import yaml
 
-from bnlab import studies
-from bnlab.config import validate_config
-from bnlab.figures import FIGURES
-from bnlab.plan import LOCAL, make_plan, parse_components, report
+from bnlab.spec import blocks, cost, studies
+from bnlab.spec.config import validate_config
+from bnlab.spec.figures import FIGURES
+from bnlab.spec.plan import make_plan, parse_components, report, snakemake_jobs
 from tests.conftest import REPO, smoke_config
 
 CONFIG = validate_config(smoke_config())
-BLOG = [run.path for run in studies.study_runs(CONFIG, "blog")]
+BLOG = [b.rule for b in blocks.study_blocks(CONFIG, "blog")]
 
 
-def test_an_empty_folder_plans_every_run_and_figure(tmp_path):
-    plan = make_plan(CONFIG, ["all"], root=tmp_path)
-    assert sorted(plan.train) == sorted(BLOG)
-    assert sorted(plan.figures) == sorted(n for n, f in FIGURES.items() if f.target == "all")
-    assert plan.local == ["prepare_data"]
-    run_cfg = studies.config_of(CONFIG, studies.study_runs(CONFIG, "blog")[0])
-    assert plan.core_seconds == len(BLOG) * studies.train_seconds(run_cfg)
+def plan(workdir, *targets, force=False):
+    """The plan of `targets` in `workdir`, which holds the smoke config."""
+    (workdir / "config").mkdir(exist_ok=True)
+    (workdir / "config/config.yaml").write_text(yaml.safe_dump(smoke_config(), sort_keys=False))
+    jobs = snakemake_jobs(targets, root=workdir, force=force, snakefile=REPO / "Snakefile")
+    return make_plan(CONFIG, jobs)
+
+
+def touch(workdir, paths):
+    for path in paths:
+        (workdir / path).parent.mkdir(parents=True, exist_ok=True)
+        (workdir / path).touch()
+
+
+def test_an_empty_folder_plans_every_block_and_figure(tmp_path):
+    made = plan(tmp_path, "all")
+    assert sorted(made.train) == sorted(BLOG)
+    assert sorted(made.figures) == sorted(n for n, f in FIGURES.items() if f.target == "all")
+    assert made.local == ["prepare_data"]
+    block = blocks.study_blocks(CONFIG, "blog")[0]
+    run_cfg = studies.config_of(CONFIG, block.runs[0])
+    assert made.core_seconds == len(BLOG) * cost.block_seconds([run_cfg] * len(block.runs))
 
 
 def test_existing_files_are_not_planned_but_figures_of_a_missing_history_are(tmp_path):
-    made = [*BLOG[1:], "results/data/mnist.nc", "results/figures/samples.png"]
-    for path in made:
-        (tmp_path / path).parent.mkdir(parents=True, exist_ok=True)
-        (tmp_path / path).touch()
-    plan = make_plan(CONFIG, ["all"], root=tmp_path)
-    assert list(plan.train) == BLOG[:1]
-    assert "samples" not in plan.figures and "accuracy" in plan.figures
-    assert plan.local == []
-    assert make_plan(CONFIG, ["all"], root=tmp_path, force=True).train.keys() == set(BLOG)
+    first, *rest = blocks.study_blocks(CONFIG, "blog")
+    touch(tmp_path, ["results/data/mnist.nc", "results/figures/samples.png"])
+    touch(tmp_path, [path for block in rest for path in block.paths])
+    made = plan(tmp_path, "all")
+    assert list(made.train) == [first.rule]
+    assert "samples" not in made.figures and "accuracy" in made.figures
+    assert made.local == []
+    assert set(plan(tmp_path, "all", force=True).train) == set(BLOG)
 
 
 def test_part2_plans_both_of_its_studies(tmp_path):
-    plan = make_plan(CONFIG, ["part2"], root=tmp_path)
-    expected = [r.path for s in ("part2", "lr_sweep") for r in studies.study_runs(CONFIG, s)]
-    assert sorted(plan.train) == sorted(expected)
+    made = plan(tmp_path, "part2")
+    expected = [b.rule for s in ("part2", "lr_sweep") for b in blocks.study_blocks(CONFIG, s)]
+    assert sorted(made.train) == sorted(expected)
 
 
 def test_measured_runs_that_cap_their_probes_plan_their_sweep(tmp_path):
     """The divergence job runs when the sweep's file is missing, even with
     every sweep history there, and not once it exists."""
-    sweep = [r.path for r in studies.study_runs(CONFIG, "lr_sweep")]
-    for path in sweep:
-        (tmp_path / path).parent.mkdir(parents=True, exist_ok=True)
-        (tmp_path / path).touch()
-    plan = make_plan(CONFIG, ["part2"], root=tmp_path)
-    assert plan.local == ["prepare_data", "divergence (lr_sweep)"]
-    assert not set(sweep) & set(plan.train)
-    (tmp_path / "results/lr_sweep/divergence.json").touch()
-    assert make_plan(CONFIG, ["part2"], root=tmp_path).local == ["prepare_data"]
+    sweep = blocks.study_blocks(CONFIG, "lr_sweep")
+    touch(tmp_path, ["results/data/mnist.nc"])
+    touch(tmp_path, [path for block in sweep for path in block.paths])
+    made = plan(tmp_path, "part2")
+    assert made.local == ["divergence"]
+    assert not {b.rule for b in sweep} & set(made.train)
+    touch(tmp_path, ["results/lr_sweep/divergence.json"])
+    assert plan(tmp_path, "part2").local == []
 
 
 def test_groups_bundle_jobs_into_submissions(tmp_path):
-    plan = make_plan(CONFIG, ["all", "part2"], root=tmp_path)
-    n_train, n_figures = len(plan.train), len(plan.figures)
-    subs = plan.submissions(parse_components(["training=4", "figures=50"]))
+    made = plan(tmp_path, "all", "part2")
+    n_train, n_figures = len(made.train), len(made.figures)
+    subs = made.submissions(parse_components(["training=4", "figures=50"]))
     assert subs == {"training": -(-n_train // 4), "figures": 1}
-    text = report(plan, {"training": 4, "figures": 50})
+    text = report(made, {"training": 4, "figures": 50})
     assert f"jobs to run: {n_train + n_figures} (train {n_train}" in text
     assert f"submissions: {subs['training'] + 1} (" in text
 
 
 def test_bad_targets_and_groups_are_errors(tmp_path):
-    with pytest.raises(SystemExit, match="unknown target 'everything'"):
-        make_plan(CONFIG, ["everything"], root=tmp_path)
+    with pytest.raises(Exception, match="everything"):
+        plan(tmp_path, "everything")
     with pytest.raises(SystemExit, match="expected training=N"):
         parse_components(["training=0"])
 
 
-def test_local_rules_are_the_workflows():
-    declared = set()
-    for rules in (REPO / "workflow/rules").glob("*.smk"):
-        for block in re.findall(r"localrules:\s*([\w,\s]+?),?\s*\n\n", rules.read_text()):
-            declared |= {name.strip() for name in block.split(",") if name.strip()}
-    assert declared == LOCAL
-
-
 def test_a_missing_config_file_is_a_clear_error(tmp_path, monkeypatch, capsys):
-    from bnlab.errors import exit_on_error
-    from bnlab.plan import main
+    from bnlab.cli import main
 
     monkeypatch.chdir(tmp_path)
     with pytest.raises(SystemExit):
-        exit_on_error(main, ["all"])  # as `python -m bnlab.plan` runs it
+        main(["plan", "all"])
     assert "config file config/config.yaml not found" in capsys.readouterr().err

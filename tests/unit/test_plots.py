@@ -5,9 +5,9 @@ import pytest
 import xarray as xr
 from PIL import Image
 
-from bnlab.drawing import Condition
+from bnlab.analysis.tables import final_accuracy, paired_difference, to_markdown
 from bnlab.plots import activations, data, gradients, training
-from bnlab.tables import final_accuracy, paired_difference, to_markdown
+from bnlab.plots.render import Condition
 from tests.synthetic import opts, synthetic_data, synthetic_history
 
 
@@ -164,8 +164,8 @@ def test_final_accuracy_table_has_a_block_per_condition_and_any_reference(runs):
 
 
 def test_every_built_in_model_has_its_own_colour_and_others_a_stable_one():
-    from bnlab.architecture import BUILTIN
     from bnlab.plots.style import color
+    from bnlab.spec.architecture import BUILTIN
 
     assert len({color(m) for m in BUILTIN}) == len(BUILTIN)
     assert color("my_variant") == color("my_variant") != ""

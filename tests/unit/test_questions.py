@@ -10,19 +10,22 @@ import numpy as np
 import pytest
 import xarray as xr
 
-from bnlab import dln, studies
-from bnlab.architecture import architectures, compounded_noise_scale, param_shapes
-from bnlab.config import validate_config
-from bnlab.drawing import Condition
+from bnlab.analysis.outcomes import dln_outcomes, outcomes
+from bnlab.analysis.tables import noise_depth
 from bnlab.errors import BnlabError
-from bnlab.evaluation import make_train_mode_evaluate
-from bnlab.history import check_history
-from bnlab.models import build_model, init_variables, param_names
-from bnlab.outcomes import dln_outcomes, outcomes
+from bnlab.history.dln import dln_dataset
+from bnlab.history.read import check_history
 from bnlab.plots import batch
 from bnlab.plots import dln as dln_plots
-from bnlab.settings import Settings
-from bnlab.tables import noise_depth
+from bnlab.plots.render import Condition
+from bnlab.spec import cost, studies
+from bnlab.spec.architecture import architectures, compounded_noise_scale, param_shapes
+from bnlab.spec.config import validate_config
+from bnlab.train import dln
+from bnlab.train.evaluation import make_train_mode_evaluate
+from bnlab.train.models import build_model, init_variables, param_names
+from bnlab.train.settings import Settings
+from tests.conftest import default_config
 from tests.synthetic import SETTINGS, synthetic_history
 
 BUILT_IN = architectures()
@@ -150,7 +153,8 @@ def dln_study():
             architecture = {**BUILT_IN[model], "widths": [10] * 9, "activation": "linear"}
             run = replace(settings, learning_rate=rate)
             runs[model] = [
-                dln.train_dln(model, architecture, seed, run, log=lambda _: None) for seed in (0, 1)
+                dln_dataset(dln.train_dln(model, architecture, seed, run, log=lambda _: None))
+                for seed in (0, 1)
             ]
         study[Condition((("learning_rate", rate),))] = runs
     return study
@@ -165,7 +169,7 @@ def test_dln_figures(dln_study, figure, tmp_path):
 
 
 def deep_linear(**changes):
-    config = validate_config({})
+    config = validate_config(default_config())
     study = config["studies"]["dln"]
     study = {**study, "set": {**study["set"], **changes}}
     return {**config, "studies": {**config["studies"], "dln": study}}
@@ -187,9 +191,9 @@ def test_deep_linear_settings_are_checked(changes, message):
 def test_the_deep_linear_cost_counts_steps_and_measurements():
     """25 layers without normalization: 0.05 ms per layer and step, so 1.25 ms a
     step; 10,000 steps and 100 measurements of 45 steps each: 18.1 s + 10 s start."""
-    config = validate_config({})
+    config = validate_config(default_config())
     run = next(r for r in studies.study_runs(config, "dln") if r.model == "baseline")
-    assert studies.train_seconds(studies.config_of(config, run)) == 28
+    assert cost.block_seconds([studies.config_of(config, run)]) == 28
 
 
 def test_a_run_that_records_no_gradients_is_a_valid_history():
@@ -205,10 +209,10 @@ def test_deep_nets_cost_by_the_units_evaluation_bins():
     """12 hidden layers: 1,792 hidden units, Dense and ReLU outputs 2 x 1,792 +
     10 = 3,594, 3.97 times the blog's 906; one epoch of 1,875 steps:
     10 + 1.23 x 3.97 + 1,875 x 0.17 ms = 15.2 s (the multiply-adds grow 2.1x)."""
-    config = validate_config({})
+    config = validate_config(default_config())
     run = next(
         r
         for r in studies.study_runs(config, "depth")
         if r.model == "baseline" and len(dict(r.coords)["widths"]) == 12
     )
-    assert studies.train_seconds(studies.config_of(config, run)) == 15
+    assert cost.block_seconds([studies.config_of(config, run)]) == 15

@@ -2,10 +2,10 @@
 
 import pytest
 
-from bnlab import studies
-from bnlab.architecture import architectures
-from bnlab.config import validate_config
 from bnlab.errors import BnlabError
+from bnlab.spec import cost, studies
+from bnlab.spec.architecture import architectures
+from bnlab.spec.config import validate_config
 from tests.conftest import smoke_config
 
 
@@ -152,13 +152,11 @@ def test_the_cost_model_scales_with_epochs_examples_and_width():
     config = validate_config(smoke_config())
     run_cfg = studies.config_of(config, studies.study_runs(config, "blog")[0])
     run_cfg["training"]["train_examples"] = None  # all 60,000
-    base = studies.train_seconds(run_cfg)
+    base = cost.run_seconds(run_cfg)
     longer = {**run_cfg, "training": {**run_cfg["training"], "epochs": 20}}
-    assert studies.train_seconds(longer) > base
+    assert cost.run_seconds(longer) > base
     wide = {**run_cfg, "architecture": {**run_cfg["architecture"], "widths": [1024, 1024]}}
-    assert studies.train_seconds({**wide, "training": longer["training"]}) > studies.train_seconds(
-        longer
-    )
+    assert cost.run_seconds({**wide, "training": longer["training"]}) > cost.run_seconds(longer)
 
 
 @pytest.mark.parametrize(
@@ -183,8 +181,10 @@ def test_the_cost_model_by_hand():
     run_cfg = studies.config_of(config, studies.study_runs(config, "blog")[0])
     run_cfg["training"].update(train_examples=60000, batch_size=30, epochs=2)
     # 2 epochs of 60,000 images and 2,000 steps, plus start-up.
-    expected = 10 + 2 * (60000 * studies.IMAGE_SECONDS + 2000 * studies.STEP_SECONDS)
-    assert studies.train_seconds(run_cfg) == int(expected)
+    expected = 10 + 2 * (60000 * cost.IMAGE_SECONDS + 2000 * cost.STEP_SECONDS)
+    assert cost.block_seconds([run_cfg]) == int(expected)
     run_cfg["diagnostics"]["measure_every"] = 100
-    expected += 2 * 20 * studies.MEASUREMENT_SECONDS
-    assert studies.train_seconds(run_cfg) == int(expected)
+    expected += 2 * 20 * cost.MEASUREMENT_SECONDS
+    assert cost.block_seconds([run_cfg]) == int(expected)
+    # A block of three such runs starts once.
+    assert cost.block_seconds([run_cfg] * 3) == int(10 + 3 * (expected - 10))

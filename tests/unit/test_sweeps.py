@@ -5,8 +5,11 @@ import json
 import numpy as np
 import pytest
 
-from bnlab.settings import Settings, probe_high
-from bnlab.sweeps import divergence_rate, divergence_rates, failed, record_of
+from bnlab.errors import BnlabError
+from bnlab.spec.config import merge_configs
+from bnlab.spec.sweeps import divergence_rate, divergence_rates, failed, record_of
+from bnlab.train.settings import Settings, probe_high
+from tests.conftest import default_config
 
 
 def attrs(model, optimizer, rate, diverged="no", at_chance="no"):
@@ -34,7 +37,7 @@ def test_a_model_diverges_at_the_smallest_rate_where_any_seed_failed():
     assert rates["baseline"]["adam"] == {"diverges_at": None, "trained_up_to": 0.01}
     assert divergence_rate(rates, "sgd") == 0.3
     assert divergence_rate(rates, "adam") is None
-    with pytest.raises(ValueError, match="no run of baseline under momentum"):
+    with pytest.raises(BnlabError, match="no run of baseline under momentum"):
         divergence_rate(rates, "momentum")
 
 
@@ -49,14 +52,14 @@ def test_the_probe_cap_follows_the_divergence_rate():
     multiples = settings.probe_multiples
     assert multiples[0] == 0.5 and multiples[-1] == pytest.approx(3.0)
     assert np.allclose(np.diff(np.log(multiples)), np.log(6) / 7)  # 8 geometric values
-    with pytest.raises(ValueError, match="no larger than the smallest probe"):
+    with pytest.raises(BnlabError, match="no larger than the smallest probe"):
         probe_high(0.5, 4.0, 1.0, 0.5, 0.9)
 
 
 def test_a_rerun_takes_the_cap_its_history_recorded():
     import xarray as xr
 
-    from bnlab.train_job import recorded_cap
+    from bnlab.train.job import recorded_cap
 
     assert recorded_cap(xr.Dataset({"probe_divergence_rate": ((), np.float32(1.0))})) == 1.0
     assert recorded_cap(xr.Dataset({"probe_divergence_rate": ((), np.float32(np.nan))})) is None
@@ -64,12 +67,25 @@ def test_a_rerun_takes_the_cap_its_history_recorded():
 
 
 def test_a_probe_cap_must_read_a_sweep_of_the_baseline_under_the_same_optimizer():
-    from bnlab.config import validate_config
     from bnlab.errors import BnlabError
+    from bnlab.spec.config import validate_config
 
     part2 = lambda cap: {"part2": {"set": {"probe_cap_study": cap}}}  # noqa: E731
     with pytest.raises(BnlabError, match="another study of `studies`"):
-        validate_config({"studies": part2("part2")})
+        validate_config(merge_configs(default_config(), {"studies": part2("part2")}))
     sgd_only = {"lr_sweep": {"grids": [{"optimizer": ["sgd"], "learning_rate": [0.1]}]}}
     with pytest.raises(BnlabError, match="trains no baseline under adam"):
-        validate_config({"studies": {**part2("lr_sweep"), **sgd_only}})
+        validate_config(
+            merge_configs(default_config(), {"studies": {**part2("lr_sweep"), **sgd_only}})
+        )
+
+
+def test_a_misspelt_optimizer_in_the_sweep_is_named_before_the_probe_cap():
+    """The sweep's own values are checked before any check that relates two
+    studies, so the root cause is named (docs/reliability.md)."""
+    from bnlab.errors import BnlabError
+    from bnlab.spec.config import validate_config
+
+    typo = {"lr_sweep": {"grids": [{"optimizer": ["sdg"], "learning_rate": [0.1]}]}}
+    with pytest.raises(BnlabError, match="studies.lr_sweep.grids.0.optimizer.0 = 'sdg'"):
+        validate_config(merge_configs(default_config(), {"studies": typo}))

@@ -2,7 +2,7 @@
 
 import numpy as np
 
-from bnlab.training import EpochRecord, chance_level, first_nonfinite, progress_line
+from bnlab.train.loop import EpochRecord, chance_level, first_nonfinite, progress_line
 
 EVAL = {"loss": np.float32(0.5), "accuracy": np.float32(0.875)}
 

@@ -8,7 +8,7 @@ a·sqrt(2 / (1 − a²)). Each set of differences below has standard error 1
 import numpy as np
 import pytest
 
-from bnlab.verdicts import (
+from bnlab.analysis.verdicts import (
     COLUMNS,
     Claim,
     claims_table,

@@ -3,7 +3,8 @@
 import numpy as np
 import pytest
 
-from bnlab.data import load_mnist, scale_pixels, scaling_stats
+from bnlab.data.mnist import load_mnist
+from bnlab.data.pixels import scale_pixels, scaling_stats
 from bnlab.errors import BnlabError
 
 TRAIN_COUNTS = [5923, 6742, 5958, 6131, 5842, 5421, 5918, 6265, 5851, 5949]

@@ -2,7 +2,7 @@
 
 import shutil
 
-from bnlab.data import MNIST_FILES
+from bnlab.data.mnist import MNIST_FILES
 from tests.conftest import snakemake, test_config
 
 

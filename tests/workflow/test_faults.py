@@ -11,7 +11,7 @@ import pytest
 import xarray as xr
 import yaml
 
-from bnlab.history import differences, load_history
+from bnlab.history.read import differences, load_history
 from tests.conftest import BIN, REPO, snakemake, test_config
 
 

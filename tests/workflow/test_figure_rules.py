@@ -8,9 +8,9 @@ import shutil
 import numpy as np
 import pytest
 
-from bnlab.figures import FIGURES, output_paths
-from bnlab.history import load_history
-from bnlab.sweeps import divergence_rate
+from bnlab.history.read import load_history
+from bnlab.spec.figures import FIGURES, output_paths
+from bnlab.spec.sweeps import divergence_rate
 from tests.conftest import snakemake, test_config
 
 TARGETS = [

@@ -1,4 +1,4 @@
-"""Training jobs ask for a GPU slot exactly where JAX can use a GPU (bnlab.gpus).
+"""Training jobs ask for a GPU slot exactly where JAX can use a GPU (bnlab.spec.gpus).
 
 No GPU here: a package record named like JAX's CUDA plugin and
 CUDA_VISIBLE_DEVICES stand in for one, which is all the workflow reads when

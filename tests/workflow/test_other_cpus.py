@@ -15,8 +15,8 @@ import sys
 import numpy as np
 import pytest
 
-from bnlab.history import differences, load_history
-from bnlab.numerics import cpu_info
+from bnlab.history.read import differences, load_history
+from bnlab.spec.numerics import cpu_info
 from tests.conftest import REPO, snakemake, test_config
 
 REFERENCE = REPO.parent / "shared/reference/avx2/smoke-histories.json"
@@ -84,7 +84,7 @@ def emulate(jobs, mnist):
         procs = [
             subprocess.Popen(
                 ["taskset", "-c", str(core), QEMU, "-cpu", cpu, sys.executable]
-                + ["-m", "bnlab.train_job", str(history), str(mnist), str(out)],
+                + ["-m", "bnlab.train.job", str(history), str(mnist), str(out)],
                 stdout=subprocess.PIPE,
                 stderr=subprocess.STDOUT,
                 text=True,
@@ -99,11 +99,11 @@ def emulate(jobs, mnist):
 
 
 def test_rerunning_a_history_reproduces_it(native, prepared_mnist, tmp_path):
-    """python -m bnlab.train_job retrains what a history records, on the
+    """bnlab rerun retrains what a history records, on the
     thread count it records, bit for bit: what the emulated runs rely on."""
     out = tmp_path / "rerun.nc"
     run = subprocess.run(
-        [sys.executable, "-m", "bnlab.train_job", native["batchnorm"], prepared_mnist, out],
+        [sys.executable, "-m", "bnlab.train.job", native["batchnorm"], prepared_mnist, out],
         capture_output=True,
         text=True,
     )

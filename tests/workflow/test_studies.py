@@ -7,8 +7,8 @@ import shutil
 import pandas as pd
 import pytest
 
-from bnlab.config import validate_config
-from bnlab.results import open_study
+from bnlab.history.study import open_study
+from bnlab.spec.config import validate_config
 from tests.conftest import snakemake, test_config
 
 BATCH_SIZE = {

@@ -4,7 +4,7 @@ import re
 
 import pytest
 
-from bnlab.history import load_history
+from bnlab.history.read import load_history
 from tests.conftest import snakemake, test_config
 
 
@@ -44,12 +44,12 @@ def test_log_has_one_line_per_epoch(trained):
 
 
 def test_training_imports_no_tensorflow(trained):
-    # The train script runs in its own interpreter; bnlab.train_job must not pull TF in.
+    # The train script runs in its own interpreter; bnlab.train.job must not pull TF in.
     import subprocess
     import sys
 
     code = (
-        "import sys, bnlab.train_job, bnlab.training, bnlab.history; "
+        "import sys, bnlab.train.job, bnlab.train.loop, bnlab.history.write; "
         "print('tensorflow' in sys.modules)"
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)

@@ -5,15 +5,17 @@ import numpy as np
 import pytest
 import xarray as xr
 
-from bnlab.architecture import architectures
-from bnlab.data import load_mnist, pixel_stats, scaling_stats
+from bnlab.data.mnist import load_mnist
+from bnlab.data.pixels import pixel_stats, scaling_stats
 from bnlab.errors import BnlabError
-from bnlab.evaluation import make_evaluate
-from bnlab.history import check_history, history_dataset
-from bnlab.models import build_model, init_variables
-from bnlab.settings import Settings
-from bnlab.train_job import split_arrays
-from bnlab.training import train
+from bnlab.history.read import check_history
+from bnlab.history.write import history_dataset
+from bnlab.spec.architecture import architectures
+from bnlab.train.evaluation import make_evaluate
+from bnlab.train.job import split_arrays
+from bnlab.train.loop import train
+from bnlab.train.models import build_model, init_variables
+from bnlab.train.settings import Settings
 
 SMALL = Settings.with_defaults(epochs=2, batch_size=64, histogram_bins=400, eval_chunk=700)
 BUILT_IN = architectures()

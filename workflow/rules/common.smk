@@ -1,26 +1,27 @@
 # The validated config, file names, and the functions that list targets. Only
-# pure-data modules are imported here (no JAX, Flax, optax or matplotlib), so
-# parsing the workflow, which every cluster job repeats, stays fast.
+# the parse-time layer (bnlab.spec: no JAX, Flax, optax, numpy or matplotlib)
+# is imported here, so parsing the workflow, which every cluster job repeats,
+# stays fast.
 
-from bnlab import studies, sweeps
-from bnlab.config import validate_config
 from bnlab.errors import BnlabError
-from bnlab.figures import caption, figure_runs, options, output_paths, registry, targets
-from bnlab.gpus import training_gpus
+from bnlab.spec import blocks, cost, paths, studies, sweeps
+from bnlab.spec.config import validate_config
+from bnlab.spec.figures import caption, figure_runs, options, output_paths, registry, targets
+from bnlab.spec.gpus import training_gpus
 
 try:
     CONFIG = validate_config(config)
 except BnlabError as err:
     raise WorkflowError(f"bnlab error: {err}") from None
 
-MNIST = "results/data/mnist.nc"
-# Every run of every study, by history path (bnlab.studies).
+# Every run of every study, by history path, and the jobs that train them.
 RUNS = studies.all_runs(CONFIG)
+BLOCKS = blocks.all_blocks(CONFIG)
 FIGURES = registry(CONFIG)
 # One environment for every rule (same pins as requirements.lock).
 ENV = "../../environment.yml"
 
-# Training jobs take a GPU slot where JAX can use a GPU (bnlab.gpus); locally
+# Training jobs take a GPU slot where JAX can use a GPU (bnlab.spec.gpus); locally
 # at most jobs_per_gpu share each GPU, unless --resources gpu=N says otherwise.
 GPUS = training_gpus()
 LOCAL_RUN = workflow.global_resources["_nodes"].value is None
@@ -32,17 +33,6 @@ FIGS = CONFIG["figures"]
 
 wildcard_constraints:
     study="|".join(CONFIG["studies"]),
-    run=r".+",
-
-
-def run_of(wildcards):
-    """The Run a train job makes (bnlab.studies.Run)."""
-    return RUNS[studies.HISTORY.format(**wildcards)]
-
-
-def run_config(wildcards):
-    """The part of the config that determines the history's contents."""
-    return studies.config_of(CONFIG, run_of(wildcards))
 
 
 def deep_linear(run_cfg):
@@ -55,7 +45,7 @@ def histories(study):
 
 def probe_cap_input(run_cfg):
     sweep = sweeps.cap_study(run_cfg)
-    return [sweeps.DIVERGENCE.format(study=sweep)] if sweep else []
+    return [paths.DIVERGENCE.format(study=sweep)] if sweep else []
 
 
 def figure_outputs(name):

@@ -7,11 +7,11 @@ localrules:
 
 rule prepare_data:
     output:
-        MNIST,
+        paths.MNIST,
     log:
-        "results/logs/prepare_data.log",
+        paths.LOG.format(path="prepare_data"),
     benchmark:
-        "results/benchmarks/prepare_data.tsv"
+        paths.BENCHMARK.format(path="prepare_data")
     conda:
         ENV
     params:

@@ -1,4 +1,4 @@
-# One rule per entry of the figure registry (bnlab.figures.registry: the
+# One rule per entry of the figure registry (bnlab.spec.figures.registry: the
 # built-in figures and the config's figures.more). A figure reads one study's
 # histories (or mnist.nc) only, and its options (figures.<name> in the config)
 # reach it as params, so changing them redraws that figure alone.
@@ -12,11 +12,11 @@ for name, fig in FIGURES.items():
         name:
             name
         input:
-            [MNIST] if fig.reads == "mnist" else list(runs),
+            [paths.MNIST] if fig.reads == "mnist" else list(runs),
         output:
             **figure_outputs(name),
         log:
-            f"results/logs/figures/{name}.log",
+            paths.LOG.format(path=f"figures/{name}"),
         # On a cluster, figures are bundled (--group-components figures=N).
         group:
             "figures"

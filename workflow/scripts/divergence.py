@@ -1,4 +1,4 @@
-"""Snakemake adapter: a sweep's histories -> where each model diverges (bnlab.sweeps)."""
+"""Snakemake adapter: a sweep's histories -> where each model diverges (bnlab.spec.sweeps)."""
 
 import json
 
@@ -7,7 +7,7 @@ import netCDF4
 from bnlab.errors import exit_on_error
 from bnlab.io import atomic_path
 from bnlab.logs import log_to
-from bnlab.sweeps import divergence_rates, record_of
+from bnlab.spec.sweeps import divergence_rates, record_of
 
 
 def attributes(path):

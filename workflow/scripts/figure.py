@@ -5,9 +5,9 @@ from bnlab.logs import log_to
 
 
 def main(params, input, output, log, config):
-    from bnlab.config import validate_config
-    from bnlab.drawing import render
-    from bnlab.figures import registry
+    from bnlab.plots.render import render
+    from bnlab.spec.config import validate_config
+    from bnlab.spec.figures import registry
 
     logger = log_to(log)
     render(

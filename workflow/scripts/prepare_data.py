@@ -1,6 +1,6 @@
 """Snakemake adapter: MNIST via tensorflow-datasets -> results/data/mnist.nc."""
 
-from bnlab.data import fetch_mnist, mnist_dataset, write_mnist
+from bnlab.data.mnist import fetch_mnist, mnist_dataset, write_mnist
 from bnlab.errors import exit_on_error
 from bnlab.logs import log_to
 

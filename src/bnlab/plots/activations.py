@@ -6,10 +6,10 @@ import matplotlib.pyplot as plt
 import numpy as np
 from matplotlib.animation import FuncAnimation, PillowWriter
 
-from bnlab.architecture import activation_inputs
 from bnlab.io import atomic_path
 from bnlab.plots.style import color, label, save
 from bnlab.plots.summary import rebin
+from bnlab.spec.architecture import activation_inputs
 
 
 def compared_layer(ds, layer):

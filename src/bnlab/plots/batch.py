@@ -8,7 +8,7 @@ batch size."""
 import matplotlib.pyplot as plt
 import numpy as np
 
-from bnlab.outcomes import final
+from bnlab.analysis.outcomes import final
 from bnlab.plots.style import color, label, save
 from bnlab.plots.summary import draw
 

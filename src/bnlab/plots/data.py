@@ -3,7 +3,7 @@
 import matplotlib.pyplot as plt
 import numpy as np
 
-from bnlab.data import pixel_counts, scaling_stats
+from bnlab.data.pixels import pixel_counts, scaling_stats
 from bnlab.plots.style import save
 
 

@@ -1,4 +1,4 @@
-"""The deep linear network's figures (Santurkar et al. 2018, A.1; bnlab.dln):
+"""The deep linear network's figures (Santurkar et al. 2018, A.1; bnlab.train.dln):
 its training loss (Fig. 5b, 13a), internal covariate shift (Fig. 3b) and loss
 landscape (Fig. 10, 13b-d), with every model in one panel and a band over seeds.
 
@@ -8,7 +8,7 @@ learning rate."""
 import matplotlib.pyplot as plt
 import numpy as np
 
-from bnlab.outcomes import landscape_series
+from bnlab.analysis.outcomes import landscape_series
 from bnlab.plots.style import color, label, save
 from bnlab.plots.summary import draw
 

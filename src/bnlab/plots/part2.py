@@ -15,10 +15,10 @@ import numpy as np
 import pandas as pd
 from scipy.ndimage import median_filter
 
-from bnlab.chance import at_chance
-from bnlab.outcomes import drift_series, landscape_series
+from bnlab.analysis.outcomes import drift_series, landscape_series
 from bnlab.plots.style import color, label, save
 from bnlab.plots.summary import draw, spread
+from bnlab.spec.chance import at_chance
 
 CITE = "Santurkar et al., NeurIPS 2018"
 WINDOW = 9  # measurements per rolling median: single minibatches are noisy
@@ -155,7 +155,7 @@ def ics(study, path, *, dpi):
     save(fig, path, dpi)
 
 
-def unit_percentiles(single, path, *, layer, unit, dpi):
+def unit_percentiles(single, path, *, hidden_layer, unit, dpi):
     """Percentiles of a ReLU input over training (Ioffe & Szegedy, Fig. 1): one
     unit, and the median over every unit of the layer."""
     models = _models(single)
@@ -167,7 +167,7 @@ def unit_percentiles(single, path, *, layer, unit, dpi):
                 ax.set_axis_off()
                 continue
             ds = single[optimizer][model]
-            source = str(ds.relu_input.values[layer])
+            source = str(ds.relu_input.values[hidden_layer])
             values = ds.relu_input_percentiles.sel(relu_input=source)
             width = int(np.isfinite(values.isel(measure_step=0, percentile=0)).sum())
             values = values.sel(unit=unit) if which == "unit" else values[:, :width].median("unit")
@@ -182,15 +182,15 @@ def unit_percentiles(single, path, *, layer, unit, dpi):
     _suptitle(
         fig,
         f"Percentiles ({', '.join(f'{p:g}' for p in ds.percentile.values)}) of the input to "
-        f"ReLU_{layer} over training, probe batch in train mode (seed {seed}; Ioffe & Szegedy "
-        "2015, Fig. 1)",
+        f"ReLU_{hidden_layer} over training, probe batch in train mode (seed {seed}; Ioffe & "
+        "Szegedy 2015, Fig. 1)",
     )
     save(fig, path, dpi)
 
 
 def _drift_medians(ds, which):
     """Per measured step, the median over every unit of every ReLU input of
-    bnlab.outcomes.drift_series's `which`-th series (the claims' quantities,
+    bnlab.analysis.outcomes.drift_series's `which`-th series (the claims' quantities,
     over time)."""
     values = drift_series(ds.relu_input_percentiles)[which].values
     return np.nanmedian(values.reshape(len(ds.measure_step), -1), axis=1)

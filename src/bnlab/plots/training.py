@@ -4,9 +4,9 @@ import matplotlib.pyplot as plt
 import numpy as np
 from matplotlib.ticker import MaxNLocator
 
-from bnlab import blog
 from bnlab.plots.style import BLOG_MARKER, color, label, save
 from bnlab.plots.summary import BANDS, draw
+from bnlab.spec import blog
 
 
 def initial_weights(histories, path, *, bins, dpi):

@@ -1,0 +1,7 @@
+"""python -m bnlab: the `bnlab` command (bnlab.cli)."""
+
+import sys
+
+from bnlab.cli import main
+
+sys.exit(main())

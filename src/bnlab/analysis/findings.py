@@ -1,0 +1,197 @@
+"""The claims table (bnlab.spec.claims, bnlab.analysis.verdicts) from a study's histories,
+as CSV and Markdown, and the docs blocks that quote it.
+
+    bnlab findings results/tables/claims*.csv
+
+joins the claims tables (Part 2's and one per further study) into
+docs/claims.csv and rewrites from it the Findings blocks of docs/part2.md and
+docs/questions.md, the README's summary and the report's (a test checks that
+they match).
+"""
+
+import sys
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from bnlab.analysis.outcomes import describe, outcomes
+from bnlab.analysis.verdicts import claims_table
+from bnlab.io import atomic_path
+from bnlab.spec import claims as registry
+from bnlab.spec.claims import FAMILIES, STUDY
+
+DOCS_CSV = Path("docs/claims.csv")
+
+
+def _markers(comment, what):
+    """A block's start and end markers in one kind of comment."""
+    return comment.format(f"{what}: bnlab findings"), comment.format(f"end {what}")
+
+
+HTML, RST = "<!-- {} -->", ".. {}"  # RST comments: the report shows the block, not its markers
+# Each generated block: (file, markers, the studies whose claims it shows
+# (None: all), what it shows: the full table or the README's summary).
+BLOCKS = [
+    ("docs/part2.md", _markers(HTML, "claims table"), ("part2",), "table"),
+    *(
+        ("docs/questions.md", _markers(HTML, f"claims table {study}"), (study,), "table")
+        for study in ("dln", "depth", "batch")
+    ),
+    ("README.md", _markers(HTML, "claims summary"), None, "summary"),
+    ("workflow/report/workflow.rst", _markers(RST, "claims summary"), None, "summary"),
+]
+
+
+def outcome_rows(conditions):
+    """One row per run and quantity: the condition's axes, model, seed, value."""
+    rows = []
+    for condition, models in conditions.items():
+        for model, histories in models.items():
+            for ds in histories:
+                head = {axis: value for axis, value in condition}
+                head |= {"model": model, "seed": int(ds.attrs["seed"])}
+                rows += [{**head, "quantity": q, "value": v} for q, v in outcomes(ds).items()]
+    return pd.DataFrame(rows)
+
+
+def _matches(row, conditions):
+    return all(
+        np.isclose(row[k], v) if isinstance(v, float) else row[k] == v
+        for k, v in conditions.items()
+    )
+
+
+def values_of(table):
+    """claim -> {model: {seed: value}} of its quantity at its conditions."""
+
+    def values(claim):
+        if table.empty or not set(claim.conditions) <= set(table.columns):
+            return {}
+        rows = table[table.quantity == claim.quantity]
+        rows = rows[[_matches(r, claim.conditions) for _, r in rows.iterrows()]]
+        out = {}
+        for _, r in rows.iterrows():
+            out.setdefault(r["model"], {})[int(r["seed"])] = float(r["value"])
+        return out
+
+    return values
+
+
+def claims(conditions, out, alpha, claims_of):
+    """Draw function of a claims table: the verdict of every claim declared on
+    study `claims_of`, and each run's outcomes beside them."""
+    table = outcome_rows(conditions)
+    declared = registry.claims_of(claims_of, conditions)
+    result = claims_table(declared, values_of(table), alpha=alpha)
+    with atomic_path(out.outcomes) as tmp:
+        table.to_csv(tmp, index=False, float_format="%.6g")
+    with atomic_path(out.csv) as tmp:
+        result.to_csv(tmp, index=False, float_format="%.6g")
+    with atomic_path(out.md) as tmp:
+        tmp.write_text(to_markdown(result, alpha))
+
+
+def _number(x):
+    return "–" if pd.isna(x) else f"{x:.3g}"
+
+
+def _interval(row):
+    return f"{_number(row['mean'])} [{_number(row['ci_low'])}, {_number(row['ci_high'])}]"
+
+
+def _row(row, p_column):
+    return (
+        f"| {row['claim']} | {row['source']} | {row['pair']} | {row['direction']} | "
+        f"{row['n']} | {_interval(row)} | {_number(row['margin'])} | {_number(row[p_column])} | "
+        f"**{row['verdict']}** |"
+    )
+
+
+HEADER = (
+    "| claim | source | pair (b − a) | paper | n | Δ mean [interval] | margin | {p} | verdict |"
+)
+
+
+def to_markdown(table, alpha):
+    """Per family (a question) its primary claims, Holm-corrected; then the
+    secondary measures at the nominal level; then what each quantity is."""
+    lines = [
+        f"Verdicts at α = {alpha:g}: paired over seeds (b − a); within each family Holm's "
+        "correction over its primary claims, whose intervals are at their Holm level. "
+        "*reproduced*: the interval excludes 0 on the paper's side (paper: + or −); "
+        "*opposite*: on the other side (for a claim of no difference, =, on either); "
+        "*equivalent*: two one-sided tests put the difference within ±margin; "
+        "*inconclusive*: none of these.",
+        "",
+    ]
+    primary = table[table.primary.astype(bool)]
+    for family, rows in primary.groupby("family", sort=False):
+        lines += [
+            f"**{FAMILIES.get(family, family)}** ({len(rows)} primary claim"
+            f"{'s' if len(rows) > 1 else ''}, Holm over {len(rows)})",
+            "",
+            HEADER.format(p="p (Holm)"),
+            "|" + " --- |" * 9,
+            *(_row(r, "p_holm") for _, r in rows.iterrows()),
+            "",
+        ]
+    secondary = table[~table.primary.astype(bool)]
+    if len(secondary):
+        lines += [
+            "**Secondary measures** (descriptive: not corrected, interval at 1 − α)",
+            "",
+            HEADER.format(p="p"),
+            "|" + " --- |" * 9,
+            *(_row(r, "p") for _, r in secondary.iterrows()),
+            "",
+        ]
+    quantities = dict.fromkeys(table.quantity)
+    lines += ["Quantities (per run; bnlab.analysis.outcomes):", ""]
+    lines += [f"- `{q}`: {describe(q)}" for q in quantities]
+    return "\n".join(lines) + "\n"
+
+
+def summary(table):
+    """The README's lines: each family's primary verdicts, counted."""
+    lines = []
+    primary = table[table.primary.astype(bool)]
+    for family, rows in primary.groupby("family", sort=False):
+        counts = rows.verdict.value_counts()
+        tally = ", ".join(f"{n} {v}" for v, n in counts.items())
+        lines.append(f"- {FAMILIES.get(family, family)}: {tally} (of {len(rows)})")
+    return "\n".join(lines) + "\n"
+
+
+def blocks(table, alpha=0.05):
+    """{(file, markers): block text} generated from a claims table."""
+    out = {}
+    for path, markers, studies, kind in BLOCKS:
+        rows = table if studies is None else table[table.family.map(STUDY).isin(studies)]
+        text = to_markdown(rows, alpha) if kind == "table" else summary(rows)
+        out[path, markers] = f"\n{text}\n" if path.endswith(".rst") else text
+    return out
+
+
+def replace_block(text, markers, block):
+    start, end = markers
+    head, rest = text.split(start, 1)
+    _, tail = rest.split(end, 1)
+    return f"{head}{start}\n{block}{end}{tail}"
+
+
+def update_docs(csvs, root="."):
+    """Join claims tables into docs/claims.csv and rewrite the docs' blocks from it."""
+    root = Path(root)
+    table = pd.concat([pd.read_csv(csv) for csv in csvs], ignore_index=True)
+    table.to_csv(root / DOCS_CSV, index=False, float_format="%.6g")
+    table = pd.read_csv(root / DOCS_CSV)
+    for (path, markers), block in blocks(table).items():
+        file = root / path
+        file.write_text(replace_block(file.read_text(), markers, block))
+
+
+if __name__ == "__main__":
+    if len(sys.argv) < 2:
+        sys.exit(__doc__.split("\n\n", 2)[1])
+    update_docs(sys.argv[1:])

@@ -1,0 +1,166 @@
+"""Per-run outcomes: one number per history for each quantity a claim tests
+(bnlab.spec.claims). Pure functions of an xarray history; the workflow reads the files.
+
+Windows: a measurement is summarised per run as its median over the measured
+steps, of all training or of epoch 1 alone (suffix `_epoch1`), so that seeds
+can then be paired.
+"""
+
+import numpy as np
+
+from bnlab import schemas
+
+# Quantities every history has.
+TRAINING = {
+    "train_loss_epoch1": "mean minibatch loss over epoch 1, train mode (nat)",
+    "final_train_loss": "training-set loss after the last epoch, eval mode (nat)",
+    "final_train_accuracy": "training-set accuracy after the last epoch, eval mode",
+    "final_test_accuracy": "test accuracy after the last epoch, eval mode",
+}
+# With diagnostics.train_mode_test: what running statistics change (BatchNorm).
+TRAIN_MODE = {
+    "train_mode_gap": (
+        "test accuracy in eval mode (running statistics) minus train mode (each batch's "
+        "own statistics, batches of training.batch_size)"
+    ),
+}
+# Quantities of measured histories (diagnostics.measure_every > 0), per window.
+LANDSCAPE = {
+    "loss_variation": "range of the loss over the probes along the step (nat; §3.1, Fig. 4a)",
+    "loss_variation_per_length": (
+        "loss range divided by the distance the probes span (nat per unit parameter distance)"
+    ),
+    "gradient_change": "largest l2 change of the gradient over the probes (§3.1, Fig. 4b)",
+    "gradient_change_relative": "largest gradient change over the probes / the gradient's norm",
+    "beta_smoothness": "effective beta-smoothness: max gradient change per distance (Fig. 4c)",
+}
+DRIFT = {
+    "input_location_drift": (
+        "how far the median of each unit's ReLU input moved from the first to the last "
+        "measured step, in units of its first 15-85th percentile spread (median over units)"
+    ),
+    "input_spread_drift": (
+        "|log| of the ratio of the last to the first 15-85th percentile spread of each "
+        "unit's ReLU input (median over units)"
+    ),
+}
+ICS = {
+    "ics_l2": "||G - G'||, the l2 difference of the layer's gradient (Definition 2.1)",
+    "ics_cosine": "cos(G, G')",
+    "ics_relative": "||G - G'|| / ||G||",
+}
+
+
+# The deep linear network's (bnlab.train.dln): losses and landscape measures span
+# orders of magnitude between models (Santurkar et al. plot them on log axes),
+# so a run's value is the log10 of its final loss or of its median measure.
+DLN_FORMAT = schemas.load("history")["deep_linear"]["format"]
+DLN = {
+    "log_final_loss": "log10 of the full-batch training loss after the last step (Fig. 5b, 13a)",
+    "log_loss_variation": "log10 of the median loss range along the step (Fig. 10a, 13b)",
+    "log_gradient_change": "log10 of the median largest gradient change along the step (Fig. 10b)",
+    "log_beta_smoothness": "log10 of the median effective beta-smoothness (Fig. 10c, 13d)",
+    "log_ics_l2": "log10 of the median ||G - G'|| (Definition 2.1, Fig. 3b)",
+}
+
+
+def final(ds, name):
+    return float(ds[name].isel(epoch=-1))
+
+
+def training_outcomes(ds):
+    out = {
+        "train_loss_epoch1": float(ds.step_loss.sel(train_epoch=1).mean()),
+        "final_train_loss": final(ds, "train_loss"),
+        "final_train_accuracy": final(ds, "train_accuracy"),
+        "final_test_accuracy": final(ds, "test_accuracy"),
+    }
+    if "test_accuracy_train_mode" in ds:
+        gap = out["final_test_accuracy"] - float(ds.test_accuracy_train_mode)
+        out["train_mode_gap"] = gap
+    return out
+
+
+def landscape_series(ds):
+    """Per measured step, each landscape quantity (Santurkar et al. §3.1)."""
+    losses, changes, k = ds.landscape_loss, ds.grad_change, ds.probe_step
+    span = (k.max() - k.min()) * ds.step_length
+    variation = losses.max("probe_step") - losses.min("probe_step")
+    return {
+        "loss_variation": variation,
+        "loss_variation_per_length": variation / span,
+        "gradient_change": changes.max("probe_step"),
+        "gradient_change_relative": changes.max("probe_step") / ds.full_grad_norm,
+        "beta_smoothness": ds.beta_smoothness,
+    }
+
+
+def drift_series(percentiles):
+    """Per measured step and unit, how every unit's ReLU input has drifted
+    since the first measured step (Ioffe & Szegedy Fig. 1; Santurkar et al.
+    §3.3, Fig. 6): its 15-85th percentile spread relative to the first step's,
+    and how far its median moved, in first-step spreads. `percentiles`
+    (measure_step, relu_input, unit, percentile) holds the 15th, 50th and 85th."""
+    low, mid, high = (percentiles.isel(percentile=i) for i in range(3))
+    spread = high - low
+    first = dict(measure_step=0)
+    return spread / spread.isel(first), abs(mid - mid.isel(first)) / spread.isel(first)
+
+
+def drift(percentiles):
+    """The drift at the last measured step, medians over units (NaN padding
+    drops out): location, and |log| of the spread ratio."""
+    ratio, moved = (x.isel(measure_step=-1).values for x in drift_series(percentiles))
+    return {
+        "input_location_drift": float(np.nanmedian(moved)),
+        "input_spread_drift": float(np.nanmedian(abs(np.log(ratio)))),
+    }
+
+
+def measured_outcomes(ds):
+    out = {}
+    series = landscape_series(ds)
+    epoch1 = ds.measure_epoch == 1
+    for name, values in series.items():
+        out[name] = float(values.median())
+        out[f"{name}_epoch1"] = float(values.sel(measure_step=epoch1).median())
+    for layer in ds.ics_layer.values:
+        for name in ICS:
+            out[f"{name}_{layer}"] = float(ds[name].sel(ics_layer=layer).median())
+    if ds.sizes.get("relu_input", 0) and list(ds.percentile.values) == [15, 50, 85]:
+        out |= drift(ds.relu_input_percentiles)
+    return out
+
+
+def dln_outcomes(ds):
+    """{quantity: value} of one deep-linear-network history: log10 of the final
+    loss and of each landscape measure's median over the measured steps; per
+    layer the median cos(G, G') and log10 of the median ||G - G'||."""
+    out = {"log_final_loss": float(np.log10(ds.final_loss))}
+    for name, values in landscape_series(ds).items():
+        if f"log_{name}" in DLN:
+            out[f"log_{name}"] = float(np.log10(values.median()))
+    for layer in ds.ics_layer.values:
+        out[f"ics_cosine_{layer}"] = float(ds.ics_cosine.sel(ics_layer=layer).median())
+        out[f"log_ics_l2_{layer}"] = float(np.log10(ds.ics_l2.sel(ics_layer=layer).median()))
+    return out
+
+
+def outcomes(ds):
+    """{quantity: value} of one history: the training outcomes, and the
+    measurements' if it has them (a deep linear network's: dln_outcomes)."""
+    if ds.attrs.get("format") == DLN_FORMAT:
+        return dln_outcomes(ds)
+    out = training_outcomes(ds)
+    return out | measured_outcomes(ds) if "measure_step" in ds.dims else out
+
+
+def describe(quantity):
+    """A quantity's description, for the tables' legends."""
+    known = {**TRAINING, **TRAIN_MODE, **LANDSCAPE, **DRIFT, **ICS, **DLN}
+    if quantity in known:
+        return known[quantity]
+    base, _, layer = quantity.partition("_Dense_")
+    if layer:
+        return f"{known[base]}, layer Dense_{layer}"
+    return f"{known[quantity.removesuffix('_epoch1')]}, epoch 1 alone"

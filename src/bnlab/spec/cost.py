@@ -1,0 +1,74 @@
+"""The cost model for cluster requests and `bnlab plan`: estimated seconds of
+every run and training job, from the run's config (pure data)."""
+
+from bnlab.spec.architecture import dense_widths
+
+# The cost model for cluster requests and `python -m bnlab.spec.plan`, measured on
+# one core of a 2-core AMD EPYC VM (blog MLP, 12,000 images, batch sizes 8 to
+# 512): an epoch costs 1.23 s per 60,000 images (training and evaluation,
+# scaled for other widths by multiply-adds per image, or by the units whose
+# outputs evaluation bins, whichever grows more: deep nets) plus 0.17 ms per
+# optimizer step, so batch 8 costs 1.6x batch 32; each of Part 2's
+# measurements about 0.12 s; start-up (imports, data, compile; the compile
+# cache makes later runs cheaper) about 10 s.
+IMAGE_SECONDS = 1.23 / 60000
+STEP_SECONDS = 0.17e-3
+MEASUREMENT_SECONDS = 0.12
+START_SECONDS = 10
+BLOG_MACS = 784 * 256 + 256 * 128 + 128 * 64 + 64 * 10
+BLOG_UNITS = 2 * (256 + 128 + 64) + 10  # the baseline's Dense and ReLU outputs
+
+
+def recorded_units(architecture):
+    """Units of the Dense and ReLU outputs the evaluation bins into histograms
+    (a normalization's outputs add about as much at every depth)."""
+    relu = architecture["activation"] == "relu"
+    return sum(dense_widths(architecture)) + (sum(architecture["widths"]) if relu else 0)
+
+
+def macs(architecture):
+    sizes = (784, *architecture["widths"], 10)
+    return sum(a * b for a, b in zip(sizes, sizes[1:], strict=False))
+
+
+# The deep linear network (bnlab.train.dln), same machine, 1,000 examples: a
+# full-batch step costs about 0.05 ms per layer without normalization and 0.1 ms
+# with BatchNorm or lp (25 layers: 1.2, 2.1 and 2.7 ms); a measurement about 45 steps.
+DLN_LAYER_STEP_SECONDS = {"none": 0.05e-3, "normalized": 0.1e-3}
+DLN_MEASUREMENT_STEPS = 45
+
+
+def deep_linear_seconds(run_cfg):
+    """Estimated wall time of one deep-linear-network run on one core."""
+    architecture, every = run_cfg["architecture"], run_cfg["diagnostics"]["measure_every"]
+    normalized = "none" if architecture["normalization"] == "none" else "normalized"
+    scale = (run_cfg["training"]["train_examples"] or 1000) / 1000
+    step = DLN_LAYER_STEP_SECONDS[normalized] * (len(architecture["widths"]) + 1) * scale
+    steps = run_cfg["training"]["epochs"]  # one full-batch step per epoch
+    measurements = -(-steps // every) if every else 0
+    return (steps + measurements * DLN_MEASUREMENT_STEPS) * step
+
+
+def run_seconds(run_cfg):
+    """Estimated wall time of one run on one core, less the job's start-up."""
+    if run_cfg["training"].get("task") == "deep_linear":
+        return deep_linear_seconds(run_cfg)
+    training, every = run_cfg["training"], run_cfg["diagnostics"]["measure_every"]
+    images = training["train_examples"] or 60000
+    steps = -(-images // training["batch_size"])
+    architecture = run_cfg["architecture"]
+    work = max(macs(architecture) / BLOG_MACS, recorded_units(architecture) / BLOG_UNITS, 0.25)
+    epoch = images * IMAGE_SECONDS * work + steps * STEP_SECONDS
+    epoch += (steps / every) * MEASUREMENT_SECONDS if every else 0
+    return training["epochs"] * epoch
+
+
+def block_seconds(run_cfgs):
+    """Estimated wall time of one training job (a block of runs) on one core:
+    one start-up, then each run."""
+    return int(START_SECONDS + sum(map(run_seconds, run_cfgs)))
+
+
+def train_minutes(run_cfgs):
+    """SLURM runtime of one training job: three times the estimate, plus 5 minutes."""
+    return 5 + 3 * block_seconds(run_cfgs) // 60

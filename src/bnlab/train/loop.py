@@ -1,0 +1,113 @@
+"""Training one model from one seed, top to bottom in `train`: settings -> net
+-> state -> the compiled programs (an epoch is one jitted lax.scan; evaluation
+runs on device) -> a loop that returns one EpochRecord per epoch -> a RunResult,
+which bnlab.history.write.history_dataset writes as the NetCDF history.
+
+Key usage follows the blog, so seed 42 reproduces its run: parameters from
+PRNGKey(seed); each epoch splits a fresh key off the run's key and permutes
+the (already permuted) training order with it.
+"""
+
+import time
+from functools import partial
+
+import jax
+import jax.numpy as jnp
+import numpy as np
+
+from bnlab.data.pixels import scale_pixels
+from bnlab.spec.architecture import layer_widths
+from bnlab.train.epoch import create_train_state, train_epoch
+from bnlab.train.evaluation import evaluate_splits, make_evaluate, make_train_mode_evaluate
+from bnlab.train.landscape import probed_layers
+from bnlab.train.models import build_model
+from bnlab.train.records import (
+    EpochRecord,
+    RunResult,
+    chance_level,
+    divergence_error,
+    first_nonfinite,
+    progress_line,
+    step_outputs,
+)
+
+
+def on_device(data, stats):
+    """The splits' arrays and (mean, std, max) scaling stats as device arrays."""
+    stats = {k: jnp.asarray(np.array(v, dtype=np.float32)) for k, v in stats.items()}
+    return {k: jnp.asarray(v) for k, v in data.items()}, stats
+
+
+def train(model, architecture, seed, data, stats, settings, log=print):
+    """Train one model from one seed; return a RunResult. `data` holds uint8
+    images and int labels per split, `stats` the (mean, std, max) per split."""
+    net = build_model(architecture)
+    state = create_train_state(net, seed, settings)
+    init_params = jax.device_get(state.params)  # before the first epoch donates them
+    data, stats = on_device(data, stats)
+    probed = probed_layers(architecture)
+    evaluate = {
+        "train": make_evaluate(net, settings, True, probed.relu_inputs),
+        "test": make_evaluate(net, settings, False),
+    }
+    epoch_fn = partial(
+        train_epoch,
+        images=data["train_images"],
+        labels=data["train_labels"],
+        stats=stats["train"],
+        probe=scale_pixels(data["train_images"][: settings.probe_examples], stats["train"]),
+        settings=settings,
+        layers=probed,
+    )
+
+    key, order = jax.random.PRNGKey(seed), jnp.arange(len(data["train_labels"]))
+    # Noise for noisy BatchNorm comes from its own stream, so the blog's key
+    # usage (permutations split from PRNGKey(seed)) is unchanged.
+    noise_root = jax.random.fold_in(jax.random.PRNGKey(seed), 0x6E6F6973)
+    records = []
+    for epoch in range(settings.epochs + 1):  # epoch 0: the evaluation before any step
+        tic = time.perf_counter()
+        steps = {}
+        if epoch:
+            record = epoch in settings.gradient_epochs
+            noise = jax.random.fold_in(noise_root, epoch)
+            state, key, order, outs, measured = epoch_fn(state, key, order, noise, record)
+            steps = step_outputs(outs, measured, record)
+        evaluation = evaluate_splits(evaluate, state.variables, data, stats)
+        records.append(EpochRecord(epoch, time.perf_counter() - tic, **evaluation, **steps))
+        if settings.on_divergence == "stop" and (where := first_nonfinite(records[-1:])):
+            raise divergence_error(model, seed, settings.learning_rate, *where)
+        log(progress_line(model, seed, settings.epochs, records[-1]))
+
+    where = first_nonfinite(records)
+    train_mode = None
+    if settings.train_mode_test:
+        evaluate = make_train_mode_evaluate(net, settings.batch_size)
+        key = jax.random.fold_in(noise_root, settings.epochs + 1)
+        args = (data["test_images"], data["test_labels"], stats["test"], key)
+        train_mode = jax.device_get(evaluate(state.variables, *args))
+        log(
+            f"test accuracy in train mode (batches of {settings.batch_size}): "
+            f"{train_mode['accuracy']:.4f}"
+        )
+    result = RunResult(
+        model=model,
+        seed=seed,
+        settings=settings,
+        n_train=len(data["train_labels"]),
+        n_test=len(data["test_labels"]),
+        layers=layer_widths(architecture),
+        probed=probed,
+        init_params=init_params,
+        final_params=jax.device_get(state.params),
+        epochs=records,
+        diverged=where and "epoch {}, step {} (loss {})".format(*where),
+        chance=chance_level(float(records[-1].test["accuracy"])),
+        train_mode_test=train_mode,
+    )
+    if result.chance:
+        log(
+            f"warning: model {model} seed {seed}: {result.chance}; the run learned nothing "
+            f"(finite loss, no divergence), try a lower training.learning_rate"
+        )
+    return result
