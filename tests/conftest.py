@@ -84,6 +84,11 @@ def test_config(mnist_dir, tfds_dir, **sections):
 test_config.__test__ = False  # a helper, not a test
 
 
+def dry_config(**sections):
+    """The smoke config for dry runs, which read no data: no MNIST files needed."""
+    return test_config("resources/mnist", "resources/tfds", **sections)
+
+
 def snakemake(workdir, config, *args, timeout=1200, env_offline=False, env=None):
     """Run the repository's workflow in `workdir` with `config`; output in .stdout."""
     workdir = Path(workdir)

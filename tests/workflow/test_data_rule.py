@@ -26,17 +26,3 @@ def test_corrupt_gzip_stops_with_the_file_named(tmp_path, mnist_dir):
     assert run.returncode != 0
     assert "train-labels-idx1-ubyte.gz is corrupt" in run.stdout
     assert not (tmp_path / "results/data/mnist.nc").exists()
-
-
-def test_bad_config_stops_at_parse_time(tmp_path, mnist_dir, tfds_dir):
-    config = test_config(mnist_dir, tfds_dir, training={"batch_sise": 64})
-    run = snakemake(tmp_path, config, "-n")
-    assert run.returncode != 0
-    assert "unknown key ['batch_sise'] under 'training'" in run.stdout
-    assert not (tmp_path / "results").exists()
-
-
-def test_dry_run_plans_the_chain(tmp_path, mnist_dir, tfds_dir):
-    run = snakemake(tmp_path, test_config(mnist_dir, tfds_dir), "-n")
-    assert run.returncode == 0, run.stdout
-    assert "prepare_data" in run.stdout

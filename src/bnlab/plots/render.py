@@ -106,8 +106,8 @@ def render(
     for problem in stale(trained_with or {}):
         if stale_histories == "stop":
             raise BnlabError(
-                f"{problem}. Retrain it (snakemake --cores all --forcerun train, or delete it), "
-                f"or set figures.stale_histories: warn to draw it anyway."
+                f"{problem}. Retrain it (delete it, or snakemake --cores all --force "
+                f"<the history>), or set figures.stale_histories: warn to draw it anyway."
             )
         log(f"warning: {problem}")
     module, function = fig.draw.split(":")

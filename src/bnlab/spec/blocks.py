@@ -40,10 +40,10 @@ class Block:
     @property
     def name(self):
         """Its runs' folder below the study's histories/ and its seeds, e.g.
-        optimizer=sgd/learning_rate=0.3/model=batchnorm/seeds42-3."""
+        optimizer=sgd/learning_rate=0.3/model=batchnorm/seeds42-3 (seed42 alone)."""
         folder = self.runs[0].name.rsplit("/", 1)[0]
-        seeds = f"{self.seeds[0]}-{self.seeds[-1]}" if len(self.runs) > 1 else self.seeds[0]
-        return f"{folder}/seeds{seeds}"
+        first, last = self.seeds[0], self.seeds[-1]
+        return f"{folder}/seeds{first}-{last}" if len(self.runs) > 1 else f"{folder}/seed{first}"
 
 
 def study_blocks(config, name):
