@@ -14,12 +14,13 @@ CONFIG = validate_config(smoke_config())
 BLOG = [b.rule for b in blocks.study_blocks(CONFIG, "blog")]
 
 
-def plan(workdir, *targets, force=False):
-    """The plan of `targets` in `workdir`, which holds the smoke config."""
+def plan(workdir, *targets, force=False, config=None):
+    """The plan of `targets` in `workdir`, which holds `config` (the smoke config)."""
+    config = config or smoke_config()
     (workdir / "config").mkdir(exist_ok=True)
-    (workdir / "config/config.yaml").write_text(yaml.safe_dump(smoke_config(), sort_keys=False))
+    (workdir / "config/config.yaml").write_text(yaml.safe_dump(config, sort_keys=False))
     jobs = snakemake_jobs(targets, root=workdir, force=force, snakefile=REPO / "Snakefile")
-    return make_plan(CONFIG, jobs)
+    return make_plan(validate_config(config), jobs)
 
 
 def touch(workdir, paths):
@@ -92,3 +93,19 @@ def test_a_missing_config_file_is_a_clear_error(tmp_path, monkeypatch, capsys):
     with pytest.raises(SystemExit):
         main(["plan", "all"])
     assert "config file config/config.yaml not found" in capsys.readouterr().err
+
+
+def test_a_seed_added_to_a_study_plans_one_block_per_model(tmp_path):
+    """Seeds are cut into blocks in the study's order: a seed added at the end
+    trains the last block of each model again, never the study's other blocks."""
+    config = smoke_config()
+    config["seeds_per_job"] = 2
+    config["studies"]["blog"]["seed"] = [42, 0, 1]
+    before = blocks.study_blocks(validate_config(config), "blog")
+    assert [b.seeds for b in before] == [[42, 0], [1], [42, 0], [1]]
+    touch(tmp_path, ["results/data/mnist.nc", *(p for b in before for p in b.paths)])
+    config["studies"]["blog"]["seed"] = [42, 0, 1, 2]
+    after = blocks.study_blocks(validate_config(config), "blog")
+    made = plan(tmp_path, *(p for b in after for p in b.paths), config=config)
+    assert sorted(made.train) == ["train_blog_1", "train_blog_3"]
+    assert [after[1].seeds, after[3].seeds] == [[1, 2], [1, 2]]

@@ -38,7 +38,7 @@ def test_history_written_and_valid(trained, model):
 
 def test_log_has_one_line_per_epoch(trained):
     log = (trained / "results/logs/train/blog/model=batchnorm/seed42.log").read_text()
-    lines = re.findall(r"epoch +(\d+)/2 .*train acc (\S+) +test acc (\S+) +(\S+) s", log)
+    lines = re.findall(r"seed 42 epoch +(\d+)/2 .*train acc (\S+) +test acc (\S+) +(\S+) s", log)
     assert [int(epoch) for epoch, *_ in lines] == [0, 1, 2]
     assert (trained / "results/benchmarks/train/blog/model=batchnorm/seed42.tsv").is_file()
 
