@@ -137,6 +137,8 @@ DEEP_LINEAR = {
 def _check_task(run_cfg):
     if run_cfg["training"].get("task") != "deep_linear":
         return
+    if run_cfg["training"].get("vectorize_seeds"):
+        fail("training.vectorize_seeds", True, "false with training.task deep_linear")
     for key, allowed in DEEP_LINEAR.items():
         section, name = key.split(".")
         value = run_cfg[section][name]

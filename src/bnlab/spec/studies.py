@@ -137,7 +137,11 @@ def all_runs(config):
 
 # Keys added after histories were first recorded: at their default they are
 # left out of a run's config, so those histories keep theirs and are not retrained.
-OMITTED_AT_DEFAULT = (("training", "task", "mnist"), ("diagnostics", "train_mode_test", False))
+OMITTED_AT_DEFAULT = (
+    ("training", "task", "mnist"),
+    ("training", "vectorize_seeds", False),
+    ("diagnostics", "train_mode_test", False),
+)
 
 
 def run_config(config, model, options):

@@ -1,6 +1,8 @@
 """Evaluation of a whole split on device, in chunks: accuracy, loss and, for
 the training set, a histogram and per-unit moments of every layer output."""
 
+from functools import cache
+
 import jax
 import jax.numpy as jnp
 import numpy as np
@@ -16,8 +18,14 @@ def make_evaluate(net, settings, layers, relu_inputs=()):
     a histogram and per-unit moments of every layer output.
 
     `relu_inputs[i]` names the output that ReLU_i receives; ReLU_i's histogram
-    is derived from that output's histogram rather than binned again.
+    is derived from that output's histogram rather than binned again. One
+    program per net and settings: every seed of a block shares it.
     """
+    return _evaluate(net, settings, layers, tuple(relu_inputs))
+
+
+@cache
+def _evaluate(net, settings, layers, relu_inputs):
     edges = jnp.asarray(settings.edges)
     derived = {f"ReLU_{i}": name for i, name in enumerate(relu_inputs)}
 
@@ -69,6 +77,7 @@ def make_evaluate(net, settings, layers, relu_inputs=()):
     return jax.jit(evaluate)
 
 
+@cache
 def make_train_mode_evaluate(net, batch_size):
     """Jitted test evaluation in train mode: the split in batches of `batch_size`
     (a remainder left out), each normalized by its own statistics as in

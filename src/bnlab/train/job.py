@@ -60,11 +60,12 @@ def split_arrays(ds, train_examples=None, test_examples=None):
     }
 
 
-def mlp_trainer(model, config, mnist, settings, log):
-    """seed -> the history Dataset of one MLP run; MNIST is loaded once."""
+def mlp_program(model, config, mnist, settings):
+    """The Program every seed of an MLP block shares, and the pixel scaling
+    statistics (host numbers, as histories record them); MNIST is loaded once."""
     import jax
 
-    from bnlab.train.loop import train
+    from bnlab.train.loop import program
 
     ds = load_mnist(mnist)
     train_cfg = config["training"]
@@ -72,12 +73,29 @@ def mlp_trainer(model, config, mnist, settings, log):
     # Move the data to the device and drop the host copy: peak memory matters.
     data = jax.device_put(split_arrays(ds, train_cfg["train_examples"], train_cfg["test_examples"]))
     del ds
+    return program(model, config["architecture"], data, stats, settings), stats
+
+
+def mlp_trainer(model, config, mnist, settings, log):
+    """seed -> the history Dataset of one MLP run, and its seconds."""
+    from bnlab.train.loop import train_seed
+
+    prog, stats = mlp_program(model, config, mnist, settings)
 
     def run(seed):
-        result = train(model, config["architecture"], seed, data, stats, settings, log=log)
+        result = train_seed(prog, seed, log)
         return history_dataset(result, config, stats), sum(result.seconds)
 
     return run
+
+
+def vectorized_runs(model, config, mnist, settings, seeds, log):
+    """[(history Dataset, seconds)] of every seed, trained as one program."""
+    from bnlab.train.vectorized import train_seeds
+
+    prog, stats = mlp_program(model, config, mnist, settings)
+    results = train_seeds(prog, seeds, log)
+    return [(history_dataset(r, config, stats), sum(r.seconds)) for r in results]
 
 
 def dln_trainer(model, config, settings, log):
@@ -102,22 +120,25 @@ def train_block(model, seeds, config, outputs, mnist=None, divergence_rate=None,
         check_writable(output)
     enable_compile_cache()
     settings = Settings.from_config(config, divergence_rate=divergence_rate)
-    trainer = None
+    left = []
     for seed, output in zip(seeds, outputs, strict=True):
-        done = unfinished(output)
-        if reusable(done, model, seed, config, divergence_rate):
-            log(f"model {model} seed {seed}: finished before the job stopped; kept {done}")
-            continue
-        if trainer is None:  # only when some run is left to train
-            deep_linear = config["training"].get("task") == "deep_linear"
+        if reusable(unfinished(output), model, seed, config, divergence_rate):
+            log(f"model {model} seed {seed}: finished before the job stopped; kept")
+        else:
+            left.append((seed, unfinished(output)))
+    if left:
+        if settings.vectorize_seeds:
+            trained = vectorized_runs(model, config, mnist, settings, [s for s, _ in left], log)
+        else:
             trainer = (
                 dln_trainer(model, config, settings, log)
-                if deep_linear
+                if settings.task == "deep_linear"
                 else mlp_trainer(model, config, mnist, settings, log)
             )
-        ds, seconds = trainer(seed)
-        write_history(ds, done)
-        log(f"model {model} seed {seed}: {seconds:.1f} s of training and evaluation")
+            trained = (trainer(seed) for seed, _ in left)
+        for (seed, done), (ds, seconds) in zip(left, trained, strict=True):
+            write_history(ds, done)
+            log(f"model {model} seed {seed}: {seconds:.1f} s of training and evaluation")
     for output in outputs:
         os.replace(unfinished(output), output)
         log(f"wrote {output}")

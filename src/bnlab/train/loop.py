@@ -9,7 +9,10 @@ the (already permuted) training order with it.
 """
 
 import time
+from collections.abc import Callable
+from dataclasses import dataclass
 from functools import partial
+from typing import Any
 
 import jax
 import jax.numpy as jnp
@@ -19,7 +22,7 @@ from bnlab.data.pixels import scale_pixels
 from bnlab.spec.architecture import layer_widths
 from bnlab.train.epoch import create_train_state, train_epoch
 from bnlab.train.evaluation import evaluate_splits, make_evaluate, make_train_mode_evaluate
-from bnlab.train.landscape import probed_layers
+from bnlab.train.landscape import ProbedLayers, probed_layers
 from bnlab.train.models import build_model
 from bnlab.train.records import (
     EpochRecord,
@@ -30,6 +33,7 @@ from bnlab.train.records import (
     progress_line,
     step_outputs,
 )
+from bnlab.train.settings import Settings
 
 
 def on_device(data, stats):
@@ -38,19 +42,33 @@ def on_device(data, stats):
     return {k: jnp.asarray(v) for k, v in data.items()}, stats
 
 
-def train(model, architecture, seed, data, stats, settings, log=print):
-    """Train one model from one seed; return a RunResult. `data` holds uint8
-    images and int labels per split, `stats` the (mean, std, max) per split."""
+@dataclass(frozen=True)
+class Program:
+    """What every seed of a block shares: the net, the data on the device and
+    the compiled programs (an epoch, the evaluation of each split)."""
+
+    model: str
+    architecture: dict
+    settings: Settings
+    net: Any
+    probed: ProbedLayers
+    data: dict
+    stats: dict
+    evaluate: dict  # split -> make_evaluate's program
+    epoch: Callable  # (state, key, order, noise, record) -> train_epoch's outputs
+
+
+def program(model, architecture, data, stats, settings):
+    """The Program of `model`: `data` holds uint8 images and int labels per
+    split, `stats` the (mean, std, max) per split."""
     net = build_model(architecture)
-    state = create_train_state(net, seed, settings)
-    init_params = jax.device_get(state.params)  # before the first epoch donates them
     data, stats = on_device(data, stats)
     probed = probed_layers(architecture)
     evaluate = {
         "train": make_evaluate(net, settings, True, probed.relu_inputs),
         "test": make_evaluate(net, settings, False),
     }
-    epoch_fn = partial(
+    epoch = partial(
         train_epoch,
         images=data["train_images"],
         labels=data["train_labels"],
@@ -59,11 +77,30 @@ def train(model, architecture, seed, data, stats, settings, log=print):
         settings=settings,
         layers=probed,
     )
+    return Program(model, architecture, settings, net, probed, data, stats, evaluate, epoch)
 
-    key, order = jax.random.PRNGKey(seed), jnp.arange(len(data["train_labels"]))
-    # Noise for noisy BatchNorm comes from its own stream, so the blog's key
-    # usage (permutations split from PRNGKey(seed)) is unchanged.
+
+def start(prog, seed):
+    """A seed's train state, its keys and the training order before epoch 1.
+
+    Noise for noisy BatchNorm comes from its own stream, so the blog's key
+    usage (permutations split from PRNGKey(seed)) is unchanged."""
+    state = create_train_state(prog.net, seed, prog.settings)
+    key, order = jax.random.PRNGKey(seed), jnp.arange(len(prog.data["train_labels"]))
     noise_root = jax.random.fold_in(jax.random.PRNGKey(seed), 0x6E6F6973)
+    return state, key, order, noise_root
+
+
+def train(model, architecture, seed, data, stats, settings, log=print):
+    """Train one model from one seed; return a RunResult."""
+    return train_seed(program(model, architecture, data, stats, settings), seed, log)
+
+
+def train_seed(prog, seed, log=print):
+    """Train one seed with a block's Program; return a RunResult."""
+    settings = prog.settings
+    state, key, order, noise_root = start(prog, seed)
+    init_params = jax.device_get(state.params)  # before the first epoch donates them
     records = []
     for epoch in range(settings.epochs + 1):  # epoch 0: the evaluation before any step
         tic = time.perf_counter()
@@ -71,33 +108,45 @@ def train(model, architecture, seed, data, stats, settings, log=print):
         if epoch:
             record = epoch in settings.gradient_epochs
             noise = jax.random.fold_in(noise_root, epoch)
-            state, key, order, outs, measured = epoch_fn(state, key, order, noise, record)
+            state, key, order, outs, measured = prog.epoch(state, key, order, noise, record)
             steps = step_outputs(outs, measured, record)
-        evaluation = evaluate_splits(evaluate, state.variables, data, stats)
+        evaluation = evaluate_splits(prog.evaluate, state.variables, prog.data, prog.stats)
         records.append(EpochRecord(epoch, time.perf_counter() - tic, **evaluation, **steps))
-        if settings.on_divergence == "stop" and (where := first_nonfinite(records[-1:])):
-            raise divergence_error(model, seed, settings.learning_rate, *where)
-        log(progress_line(model, seed, settings.epochs, records[-1]))
+        check_and_log(prog, seed, records[-1], log)
+    return result(prog, seed, init_params, state, noise_root, records, log)
 
+
+def check_and_log(prog, seed, record, log):
+    """Stop a diverged run (on_divergence: stop), else log its epoch's line."""
+    settings = prog.settings
+    if settings.on_divergence == "stop" and (where := first_nonfinite([record])):
+        raise divergence_error(prog.model, seed, settings.learning_rate, *where)
+    log(progress_line(prog.model, seed, settings.epochs, record))
+
+
+def result(prog, seed, init_params, state, noise_root, records, log):
+    """The RunResult of a trained seed, after its test in train mode if asked."""
+    settings, model = prog.settings, prog.model
     where = first_nonfinite(records)
     train_mode = None
     if settings.train_mode_test:
-        evaluate = make_train_mode_evaluate(net, settings.batch_size)
+        evaluate = make_train_mode_evaluate(prog.net, settings.batch_size)
         key = jax.random.fold_in(noise_root, settings.epochs + 1)
-        args = (data["test_images"], data["test_labels"], stats["test"], key)
+        data = prog.data
+        args = (data["test_images"], data["test_labels"], prog.stats["test"], key)
         train_mode = jax.device_get(evaluate(state.variables, *args))
         log(
             f"test accuracy in train mode (batches of {settings.batch_size}): "
             f"{train_mode['accuracy']:.4f}"
         )
-    result = RunResult(
+    run = RunResult(
         model=model,
         seed=seed,
         settings=settings,
-        n_train=len(data["train_labels"]),
-        n_test=len(data["test_labels"]),
-        layers=layer_widths(architecture),
-        probed=probed,
+        n_train=len(prog.data["train_labels"]),
+        n_test=len(prog.data["test_labels"]),
+        layers=layer_widths(prog.architecture),
+        probed=prog.probed,
         init_params=init_params,
         final_params=jax.device_get(state.params),
         epochs=records,
@@ -105,9 +154,9 @@ def train(model, architecture, seed, data, stats, settings, log=print):
         chance=chance_level(float(records[-1].test["accuracy"])),
         train_mode_test=train_mode,
     )
-    if result.chance:
+    if run.chance:
         log(
-            f"warning: model {model} seed {seed}: {result.chance}; the run learned nothing "
+            f"warning: model {model} seed {seed}: {run.chance}; the run learned nothing "
             f"(finite loss, no divergence), try a lower training.learning_rate"
         )
-    return result
+    return run
