@@ -20,6 +20,8 @@ from bnlab.spec.numerics import cpu_info
 from tests.conftest import REPO, snakemake, test_config
 
 REFERENCE = REPO.parent / "shared/reference/avx2/smoke-histories.json"
+# A portable smoke run made on an Intel Xeon (AVX-512): a check across vendors.
+INTEL = REPO.parent / "shared/reference/portable-intel/smoke-histories.json"
 QEMU = shutil.which("qemu-x86_64")
 # Like the reference's machine: AVX2 and FMA, no AVX-512. An Intel one too.
 AVX2_CPUS = ("EPYC-Rome", "Haswell")
@@ -146,3 +148,17 @@ def test_portable_runs_give_the_same_bits_on_emulated_avx2_cpus(portable, prepar
     emulate(jobs, prepared_mnist)
     for history, cpu, out in jobs:
         assert differences(load_history(history), load_history(out)) == [], (cpu, history)
+
+
+def test_a_portable_run_matches_the_intel_reference_in_every_variable(portable):
+    """Portable numerics promise the same bits on every x86-64 CPU with AVX2
+    and FMA, AMD or Intel: this machine's portable smoke run against the one
+    made on an Intel Xeon (../shared/reference/portable-intel/README.md)."""
+    if not INTEL.is_file():
+        pytest.fail(f"the Intel reference {INTEL} is missing (it ships in ../shared/)")
+    recorded = json.loads(INTEL.read_text())
+    for model, path in portable.items():
+        expected = recorded[f"results/blog/histories/model={model}/seed42.nc"]["variables"]
+        found = digests(path)
+        differing = sorted(name for name in expected if found.get(name) != expected[name])
+        assert differing == [], f"{model}: {differing} differ from the Intel reference"
