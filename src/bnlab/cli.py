@@ -5,7 +5,7 @@
                                      histories of two result folders, bit for bit
     bnlab findings CSV ...           docs/claims.csv and the docs' Findings blocks
     bnlab rerun HISTORY MNIST OUT    train again the run a history records
-    bnlab defaults                   every config option with its default
+    bnlab defaults [--write FILE]    every config option with its default
 
 Each command imports only what it needs (plan and defaults: no numerics).
 """
@@ -43,9 +43,12 @@ def _rerun(args):
 
 
 def _defaults(args):
-    from bnlab.spec.defaults import defaults_yaml
+    from bnlab.spec.defaults import defaults_yaml, write_defaults
 
-    print(defaults_yaml(), end="")
+    if args.write:
+        write_defaults(args.write)
+    else:
+        print(defaults_yaml(), end="")
     return 0
 
 
@@ -78,7 +81,8 @@ def parser():
     rerun.add_argument("mnist", help="results/data/mnist.nc")
     rerun.add_argument("output", help="where the new history goes")
 
-    command("defaults", _defaults, "every config option with its default, as YAML")
+    defaults = command("defaults", _defaults, "every config option with its default, as YAML")
+    defaults.add_argument("--write", metavar="FILE", help="(re)write FILE's block of defaults")
     return top
 
 

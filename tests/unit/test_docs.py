@@ -19,6 +19,7 @@ NOT_KEYS = {
     "studies.blog.set.epoch": "docs/reliability.md: the misspelled option of an error example",
     "training.weight_decay": "docs/developing.md: how to add an option",
     "figures.my_plot": "docs/developing.md: how to add a figure",
+    "figures.claims_<study>": "docs/developing.md: how to add a study with claims",
 }
 FILE = re.compile(r"\.(py|md|smk|yaml|rst|nc|png|json)$")  # `figures.py` is a file
 # Paths in the repository, in backticks or as Markdown link targets.
@@ -27,7 +28,11 @@ PATH = re.compile(
 )
 
 
-NOT_PATHS = {"workflow/report/my_plot.rst": "docs/developing.md: how to add a figure"}
+NOT_PATHS = {
+    "workflow/report/my_plot.rst": "docs/developing.md: how to add a figure",
+    "src/bnlab/spec/claims/<study>.py": "docs/developing.md: how to add a study with claims",
+    "workflow/report/claims_<study>.rst": "docs/developing.md: how to add a study with claims",
+}
 
 
 def schema_has(key, node=None, root=None):
@@ -84,3 +89,23 @@ def test_the_checks_can_fail():
     assert not schema_has("studies.bs.grids.0.batchsize") and not schema_has("part2.epochs")
     assert named(KEY, "set `training.cpu_numerics: portable`") == ["training.cpu_numerics"]
     assert named(PATH, "see [x](src/bnlab/nope.py)") == ["src/bnlab/nope.py"]
+
+
+def layout_block():
+    """docs/developing.md's layout: the indented block under '## Layout'."""
+    text = (REPO / "docs/developing.md").read_text()
+    return text.split("## Layout", 1)[1].split("\n## ", 1)[0]
+
+
+def test_the_layout_names_every_module():
+    """Every module of src/bnlab/ appears in docs/developing.md's layout, under
+    its subpackage (a module added without a line there fails this)."""
+    block = layout_block()
+    package = REPO / "src/bnlab"
+    missing = []
+    for module in sorted(package.rglob("*.py")):
+        rel = module.relative_to(package)
+        folders = [f"{part}/" for part in rel.parts[:-1]]
+        names = folders + ([] if module.name == "__init__.py" else [module.name])
+        missing += [str(rel) for name in names if name not in block][:1]
+    assert missing == [], "add them to docs/developing.md's layout"

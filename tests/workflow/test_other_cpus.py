@@ -86,7 +86,7 @@ def emulate(jobs, mnist):
         procs = [
             subprocess.Popen(
                 ["taskset", "-c", str(core), QEMU, "-cpu", cpu, sys.executable]
-                + ["-m", "bnlab.train.job", str(history), str(mnist), str(out)],
+                + ["-m", "bnlab", "rerun", str(history), str(mnist), str(out)],
                 stdout=subprocess.PIPE,
                 stderr=subprocess.STDOUT,
                 text=True,
@@ -105,7 +105,7 @@ def test_rerunning_a_history_reproduces_it(native, prepared_mnist, tmp_path):
     thread count it records, bit for bit: what the emulated runs rely on."""
     out = tmp_path / "rerun.nc"
     run = subprocess.run(
-        [sys.executable, "-m", "bnlab.train.job", native["batchnorm"], prepared_mnist, out],
+        [sys.executable, "-m", "bnlab", "rerun", native["batchnorm"], prepared_mnist, out],
         capture_output=True,
         text=True,
     )
