@@ -30,6 +30,8 @@ RULES = {
     "bnlab.data": JAX + PLOTTING + TENSORFLOW,
     # training: everything but plotting and TensorFlow
     "bnlab.train": PLOTTING + TENSORFLOW,
+    # the interactive explorer pages (Bokeh): histories in, HTML out
+    "bnlab.explore": JAX + TENSORFLOW,
 }
 # Top-level modules: the standard library only.
 TOP = ("bnlab", "bnlab.errors", "bnlab.io", "bnlab.logs", "bnlab.cli")

@@ -86,7 +86,8 @@ def check_figure(config, name, fig, key, study):
     models = studies.models(entry)
     if "reference" in opts and opts["reference"] not in models:
         fail(f"{key}.reference", opts["reference"], f"a model of study {study!r}: {models}")
-    for i, pair in enumerate(fig.from_config and figs["comparisons"] or []):
+    compared = "figures.comparisons" in fig.from_config.values()
+    for i, pair in enumerate(figs["comparisons"] if compared else []):
         if any(m not in models for m in pair) or pair[0] == pair[1]:
             fail(f"figures.comparisons.{i}", pair, f"two different models of study {study!r}")
 

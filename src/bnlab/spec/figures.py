@@ -65,6 +65,36 @@ def _claims(study, **kwargs):
     )
 
 
+def _forest(study, **kwargs):
+    """The forest plot of a claims table: the same table from the same histories,
+    under the table's own options (figures.claims*: its study and alpha)."""
+    claims = "claims" if study == "part2" else f"claims_{study}"
+    return Figure(
+        "bnlab.plots.forest:draw",
+        "conditions",
+        options=claims,
+        fixed={"claims_of": study},
+        **kwargs,
+    )
+
+
+def _explorer(study, target, claims=False):
+    """A study's interactive explorer (bnlab.explore): one self-contained HTML
+    page; with the study's claims table where it has one, at that table's alpha."""
+    table = "claims" if study == "part2" else f"claims_{study}"
+    return Figure(
+        "bnlab.explore.page:write",
+        "conditions",
+        "Explorer",
+        outputs={"html": f"explorer/{study}.html"},
+        reported=(),
+        target=target,
+        fixed={"study_name": study, "claims_of": study if claims else None},
+        picture=False,
+        from_config={"alpha": f"figures.{table}.alpha"} if claims else {},
+    )
+
+
 D = "bnlab.plots.render:"
 PART2 = {"target": "part2", "category": "Part 2"}
 DLN = {"target": "dln", "category": "Deep linear network"}
@@ -129,6 +159,19 @@ FIGURES = {
     "claims_depth": _claims("depth", **DEPTH),
     "batch_size": Figure(D + "batch_size", "conditions", **BATCH),
     "claims_batch": _claims("batch", **BATCH),
+    # Each claims table as a forest plot: intervals against zero and the margin.
+    "forest": _forest("part2", **PART2),
+    "forest_dln": _forest("dln", **DLN),
+    "forest_depth": _forest("depth", **DEPTH),
+    "forest_batch": _forest("batch", **BATCH),
+    # One interactive page per study (results/explorer/<study>.html), built by
+    # the study's target and by `snakemake --cores all explorer`.
+    "explorer_blog": _explorer("blog", "all"),
+    "explorer_part2": _explorer("part2", "part2", claims=True),
+    "explorer_lr_sweep": _explorer("lr_sweep", "part2"),
+    "explorer_dln": _explorer("dln", "dln", claims=True),
+    "explorer_depth": _explorer("depth", "depth", claims=True),
+    "explorer_batch": _explorer("batch", "batch", claims=True),
 }
 
 
