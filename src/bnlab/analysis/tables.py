@@ -1,4 +1,7 @@
-"""The final-accuracy table: per run, per model, and the paired BN - baseline effect."""
+"""The tables (each CSV and Markdown): final_accuracy (per run, per model, and
+each model paired with a reference over seeds), part2_accuracy and
+part2_measurements (Part 2's pairs, figures.comparisons), and noise_depth
+(the noise against depth). The claims tables are bnlab.analysis.findings'."""
 
 import json
 
