@@ -75,14 +75,15 @@ echo "slurm: node $host is ${state:-unknown} (daemons ${pids[*]})"
 [ "$state" = idle ]
 
 # A study large enough to group: 2 models x 6 seeds on a 2,000-image subset
-# (12 training runs, 9 figures), through SLURM grouped as profiles/slurm
-# groups it (4 runs per allocation, figures together), through SLURM
-# ungrouped (one job each), and locally.
+# (12 training runs in 6 blocks of 2 seeds, 10 figures and pages), through
+# SLURM grouped as profiles/slurm groups it (4 blocks per allocation, figures
+# together), through SLURM ungrouped (one job each), and locally.
 mnist=$(ls -d "$repo/resources/mnist" "$repo/../shared/data/mnist" 2>/dev/null | head -1)
 cat >"$work/config.yaml" <<CONF
 data: {manual_dir: $mnist, tfds_data_dir: $work/tfds}
 studies: {blog: {seed: [42, 1, 2, 3, 4, 5]}}
 training: {epochs: 2, train_examples: 2000, test_examples: 1000}
+seeds_per_job: 2
 CONF
 RUNS=12
 run() {  # run NAME ARGS...: the workflow in $work/NAME
@@ -116,11 +117,11 @@ through_slurm() {  # through_slurm NAME EXPECTED_SUBMISSIONS GROUPS [ARGS...]
     [ "$count" -eq "$expected" ]
 }
 
-# Grouped as profiles/slurm groups: ceil(12 / 4) = 3 training allocations + 1
-# for the 9 figures.
-through_slurm grouped 4 "training=4 figures=20"
-# Ungrouped: one allocation per training run and per figure.
-through_slurm ungrouped 21 "training=1 figures=1" --group-components training=1 figures=1
+# Grouped as profiles/slurm groups: ceil(6 blocks / 4) = 2 training
+# allocations + 1 for the 10 figures and pages.
+through_slurm grouped 3 "training=4 figures=20"
+# Ungrouped: one allocation per training job (a block) and per figure.
+through_slurm ungrouped 16 "training=1 figures=1" --group-components training=1 figures=1
 run local --cores 2 >"$work/local-run.log" 2>&1
 
 for name in grouped ungrouped; do

@@ -71,8 +71,8 @@ def fake_cuda_plugin(tmp_path):
     return record.parent
 
 
-def train_resources(tmp_path, env):
-    run = snakemake(tmp_path / "wd", dry_config(), *TARGETS, "-n", env=env)
+def train_resources(tmp_path, env, **config):
+    run = snakemake(tmp_path / "wd", {**dry_config(), **config}, *TARGETS, "-n", env=env)
     assert run.returncode == 0, run.stdout[-3000:]
     return re.findall(r"resources: .*runtime=.*gpu=.*", run.stdout)
 
@@ -91,6 +91,15 @@ def test_no_slot_without_the_plugin_or_a_visible_gpu(tmp_path, fake_cuda_plugin,
         env["PYTHONPATH"] = str(fake_cuda_plugin)
     resources = train_resources(tmp_path, env)
     assert len(resources) > 2 and all("gpu=0" in r for r in resources), resources
+
+
+def test_gpu_request_asks_for_a_gpu_where_none_is_seen(tmp_path):
+    # A cluster's login node: no plugin, no GPU; the jobs still ask for one,
+    # in the GPU partition (the figure jobs do not).
+    gpu = {"request": True, "partition": "gpu"}
+    resources = train_resources(tmp_path, {"CUDA_VISIBLE_DEVICES": ""}, gpu=gpu)
+    assert len(resources) > 2, resources
+    assert all("gpu=1" in r and "slurm_partition=gpu" in r for r in resources), resources
 
 
 # --- the docs' commands

@@ -3,6 +3,8 @@
 # is imported here, so parsing the workflow, which every cluster job repeats,
 # stays fast.
 
+import os
+
 from bnlab.errors import BnlabError
 from bnlab.spec import blocks, cost, paths, studies, sweeps
 from bnlab.spec.config import validate_config
@@ -27,7 +29,11 @@ GPUS = training_gpus()
 LOCAL_RUN = workflow.global_resources["_nodes"].value is None
 if GPUS and LOCAL_RUN and "gpu" not in workflow.global_resources:
     workflow.register_resource("gpu", GPUS * CONFIG["gpu"]["jobs_per_gpu"])
-GPU_SLOTS = 1 if GPUS else 0
+GPU_SLOTS = 1 if GPUS or CONFIG["gpu"]["request"] else 0
+# On a cluster, training jobs that request GPUs go to gpu.partition.
+TRAIN_PARTITION = (CONFIG["gpu"]["request"] and CONFIG["gpu"]["partition"]) or os.environ.get(
+    "BNLAB_SLURM_PARTITION", ""
+)
 FIGS = CONFIG["figures"]
 
 

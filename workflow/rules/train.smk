@@ -33,8 +33,10 @@ for name, block in BLOCKS.items():
             # Measured: peak RSS <= 0.95 GB (1.3 GB with Part 2's measurements).
             mem_mb=lambda wildcards, attempt: 2000 * attempt,
             runtime=lambda wildcards, attempt, minutes=minutes: minutes * attempt,
-            # A GPU slot where JAX can use a GPU (SLURM: --gpus=1 per job).
+            # A GPU slot where JAX can use a GPU, or where gpu.request asks
+            # for one (SLURM: --gpus=1 per job).
             gpu=GPU_SLOTS,
+            slurm_partition=TRAIN_PARTITION,
         params:
             # Only what changes training: figure options never retrain.
             study=block.study,
