@@ -34,13 +34,20 @@ OPTIMIZERS = {  # training.optimizer: Santurkar et al.'s SGD, SGD with momentum,
 }
 
 
-def create_train_state(net, seed, settings):
-    """The blog's initial parameters (PRNGKey(seed)) and a fresh optimizer state."""
+def optimizer(settings):
+    return OPTIMIZERS[settings.optimizer](settings)
+
+
+def create_train_state(net, seed, settings, tx=None):
+    """The blog's initial parameters (PRNGKey(seed)) and a fresh optimizer
+    state. Seeds that share `tx` (one object) share the compiled epoch: the
+    optimizer is part of the state's static structure, so a new one per seed
+    would make jit trace the epoch again for every run."""
     variables = init_variables(net, jax.random.PRNGKey(seed))
     return TrainState.create(
         apply_fn=net.apply,
         params=variables["params"],
-        tx=OPTIMIZERS[settings.optimizer](settings),
+        tx=tx or optimizer(settings),
         batch_stats=variables.get("batch_stats", {}),
     )
 

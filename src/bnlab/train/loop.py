@@ -20,7 +20,7 @@ import numpy as np
 
 from bnlab.data.pixels import scale_pixels
 from bnlab.spec.architecture import layer_widths
-from bnlab.train.epoch import create_train_state, train_epoch
+from bnlab.train.epoch import create_train_state, optimizer, train_epoch
 from bnlab.train.evaluation import evaluate_splits, make_evaluate, make_train_mode_evaluate
 from bnlab.train.landscape import ProbedLayers, probed_layers
 from bnlab.train.models import build_model
@@ -44,13 +44,14 @@ def on_device(data, stats):
 
 @dataclass(frozen=True)
 class Program:
-    """What every seed of a block shares: the net, the data on the device and
-    the compiled programs (an epoch, the evaluation of each split)."""
+    """What every seed of a block shares: the net, the optimizer, the data on
+    the device and the compiled programs (an epoch, the evaluation of each split)."""
 
     model: str
     architecture: dict
     settings: Settings
     net: Any
+    tx: Any  # one optax transformation: one compiled epoch for every seed
     probed: ProbedLayers
     data: dict
     stats: dict
@@ -77,7 +78,8 @@ def program(model, architecture, data, stats, settings):
         settings=settings,
         layers=probed,
     )
-    return Program(model, architecture, settings, net, probed, data, stats, evaluate, epoch)
+    tx = optimizer(settings)
+    return Program(model, architecture, settings, net, tx, probed, data, stats, evaluate, epoch)
 
 
 def start(prog, seed):
@@ -85,7 +87,7 @@ def start(prog, seed):
 
     Noise for noisy BatchNorm comes from its own stream, so the blog's key
     usage (permutations split from PRNGKey(seed)) is unchanged."""
-    state = create_train_state(prog.net, seed, prog.settings)
+    state = create_train_state(prog.net, seed, prog.settings, prog.tx)
     key, order = jax.random.PRNGKey(seed), jnp.arange(len(prog.data["train_labels"]))
     noise_root = jax.random.fold_in(jax.random.PRNGKey(seed), 0x6E6F6973)
     return state, key, order, noise_root
