@@ -187,7 +187,7 @@ def history_dataset(run, config, stats):
         "at_chance": run.chance or "no",
         "pixel_scaling_stats": json.dumps({k: [float(x) for x in v] for k, v in stats.items()}),
         **provenance(),
-        "wall_time_s": float(sum(run.seconds)),
+        "wall_time_s": float(run.wall_seconds),
         "epoch_seconds": json.dumps([round(s, 3) for s in run.seconds]),
     }
     ds = xr.Dataset(data, coords=coords, attrs=attrs)

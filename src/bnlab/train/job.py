@@ -84,7 +84,7 @@ def mlp_trainer(model, config, mnist, settings, log):
 
     def run(seed):
         result = train_seed(prog, seed, log)
-        return history_dataset(result, config, stats), sum(result.seconds)
+        return history_dataset(result, config, stats), result.wall_seconds
 
     return run
 
@@ -95,7 +95,7 @@ def vectorized_runs(model, config, mnist, settings, seeds, log):
 
     prog, stats = mlp_program(model, config, mnist, settings)
     results = train_seeds(prog, seeds, log)
-    return [(history_dataset(r, config, stats), sum(r.seconds)) for r in results]
+    return [(history_dataset(r, config, stats), r.wall_seconds) for r in results]
 
 
 def dln_trainer(model, config, settings, log):

@@ -55,6 +55,10 @@ class RunResult:
     def seconds(self):  # each trained epoch's wall time
         return [e.seconds for e in self.epochs[1:]]
 
+    @property
+    def wall_seconds(self):  # training and evaluation, epoch 0's evaluation included
+        return sum(e.seconds for e in self.epochs)
+
 
 def step_outputs(outs, measured, record):
     """One epoch's outputs on the host (plain epochs copy only the losses)."""
