@@ -207,12 +207,13 @@ def test_a_run_that_records_no_gradients_is_a_valid_history():
 
 def test_deep_nets_cost_by_the_units_evaluation_bins():
     """12 hidden layers: 1,792 hidden units, Dense and ReLU outputs 2 x 1,792 +
-    10 = 3,594, 3.97 times the blog's 906; one epoch of 1,875 steps:
-    10 + 1.23 x 3.97 + 1,875 x 0.17 ms = 15.2 s (the multiply-adds grow 2.1x)."""
+    10 = 3,594, 3.97 times the blog's 906; one epoch of 1,875 steps and the
+    evaluation before it: 10 + 1.4 x 1.23 x 3.97 + 1,875 x 0.17 ms = 17.2 s
+    (the multiply-adds grow 2.1x)."""
     config = validate_config(default_config())
     run = next(
         r
         for r in studies.study_runs(config, "depth")
         if r.model == "baseline" and len(dict(r.coords)["widths"]) == 12
     )
-    assert cost.block_seconds([studies.config_of(config, run)]) == 15
+    assert cost.block_seconds([studies.config_of(config, run)]) == 17

@@ -180,8 +180,10 @@ def test_the_cost_model_by_hand():
     config = validate_config(smoke_config())
     run_cfg = studies.config_of(config, studies.study_runs(config, "blog")[0])
     run_cfg["training"].update(train_examples=60000, batch_size=30, epochs=2)
-    # 2 epochs of 60,000 images and 2,000 steps, plus start-up.
+    # 2 epochs of 60,000 images and 2,000 steps, the evaluation before
+    # training (0.4 of an epoch's images), plus start-up.
     expected = 10 + 2 * (60000 * cost.IMAGE_SECONDS + 2000 * cost.STEP_SECONDS)
+    expected += 0.4 * 60000 * cost.IMAGE_SECONDS
     assert cost.block_seconds([run_cfg]) == int(expected)
     run_cfg["diagnostics"]["measure_every"] = 100
     expected += 2 * 20 * cost.MEASUREMENT_SECONDS

@@ -3,17 +3,21 @@ every run and training job, from the run's config (pure data)."""
 
 from bnlab.spec.architecture import dense_widths
 
-# The cost model for cluster requests and `python -m bnlab.spec.plan`, measured on
-# one core of a 2-core AMD EPYC VM (blog MLP, 12,000 images, batch sizes 8 to
-# 512): an epoch costs 1.23 s per 60,000 images (training and evaluation,
-# scaled for other widths by multiply-adds per image, or by the units whose
-# outputs evaluation bins, whichever grows more: deep nets) plus 0.17 ms per
-# optimizer step, so batch 8 costs 1.6x batch 32; each of Part 2's
-# measurements about 0.12 s; start-up (imports, data, compile; the compile
-# cache makes later runs cheaper) about 10 s.
+# The cost model for cluster requests and `bnlab plan`, measured on one core of
+# a 2-core AMD EPYC VM (blog MLP, 12,000 images, batch sizes 8 to 512): an
+# epoch costs 1.23 s per 60,000 images (training and evaluation, scaled for
+# other widths by multiply-adds per image, or by the units whose outputs
+# evaluation bins, whichever grows more: deep nets) plus 0.17 ms per optimizer
+# step, so batch 8 costs 1.6x batch 32; the evaluation before training about
+# 0.4 of an epoch's per-image time (0.69 s of the blog's 1.8 s epoch; 1.9 of
+# 5.0 s at 12 hidden layers); each of Part 2's measurements about 15 ms (a
+# Part 2 epoch measured every 100th step: 1.90 s, against 1.78 s unmeasured,
+# 2026-12-07); start-up once per job (imports, data; measured 6.5 to 8.6 s)
+# 10 s.
 IMAGE_SECONDS = 1.23 / 60000
 STEP_SECONDS = 0.17e-3
-MEASUREMENT_SECONDS = 0.12
+EVALUATION_EPOCHS = 0.4
+MEASUREMENT_SECONDS = 0.015
 START_SECONDS = 10
 BLOG_MACS = 784 * 256 + 256 * 128 + 128 * 64 + 64 * 10
 BLOG_UNITS = 2 * (256 + 128 + 64) + 10  # the baseline's Dense and ReLU outputs
@@ -60,7 +64,7 @@ def run_seconds(run_cfg):
     work = max(macs(architecture) / BLOG_MACS, recorded_units(architecture) / BLOG_UNITS, 0.25)
     epoch = images * IMAGE_SECONDS * work + steps * STEP_SECONDS
     epoch += (steps / every) * MEASUREMENT_SECONDS if every else 0
-    return training["epochs"] * epoch
+    return training["epochs"] * epoch + EVALUATION_EPOCHS * images * IMAGE_SECONDS * work
 
 
 def block_seconds(run_cfgs):
