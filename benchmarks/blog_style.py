@@ -2,17 +2,18 @@
 from Python for every minibatch, every layer's raw outputs kept for every
 epoch, every step's gradients kept for the first epoch.
 
-Usage: python benchmarks/blog_style.py MODEL EPOCHS  (prints one JSON line)
+Usage: python benchmarks/blog_style.py MODEL EPOCHS
+           [--mnist FILE] [--train-examples N] [--test-examples N]   (prints one JSON line)
 """
 
 import json
 import resource
-import sys
 import time
 
 import jax
 import jax.numpy as jnp
 import optax
+from common import MNIST, data_options, parser
 
 from bnlab.data.mnist import load_mnist
 from bnlab.data.pixels import scale_pixels, scaling_stats
@@ -20,12 +21,22 @@ from bnlab.spec.architecture import architectures
 from bnlab.train.models import build_model, init_variables
 
 
-def main(model_name, epochs, mnist="results/data/mnist.nc", batch_size=32, seed=42):
+def main(
+    model_name,
+    epochs,
+    mnist=MNIST,
+    train_examples=None,
+    test_examples=None,
+    batch_size=32,
+    seed=42,
+):
     ds = load_mnist(mnist)
     stats = scaling_stats(ds, "per_split")
-    x_train = jnp.asarray(scale_pixels(ds.train_images.values, stats["train"]))
-    x_test = jnp.asarray(scale_pixels(ds.test_images.values, stats["test"]))
-    y_train, y_test = jnp.asarray(ds.train_labels.values), jnp.asarray(ds.test_labels.values)
+    train, test = slice(train_examples), slice(test_examples)
+    x_train = jnp.asarray(scale_pixels(ds.train_images.values[train], stats["train"]))
+    x_test = jnp.asarray(scale_pixels(ds.test_images.values[test], stats["test"]))
+    y_train = jnp.asarray(ds.train_labels.values[train])
+    y_test = jnp.asarray(ds.test_labels.values[test])
     del ds
     model = build_model(architectures()[model_name])
     variables = init_variables(model, jax.random.PRNGKey(seed))
@@ -89,4 +100,12 @@ def main(model_name, epochs, mnist="results/data/mnist.nc", batch_size=32, seed=
 
 
 if __name__ == "__main__":
-    print(json.dumps(main(sys.argv[1], int(sys.argv[2]))))
+    p = data_options(parser(__doc__))
+    p.add_argument("model")
+    p.add_argument("epochs", type=int)
+    args = p.parse_args()
+    print(
+        json.dumps(
+            main(args.model, args.epochs, args.mnist, args.train_examples, args.test_examples)
+        )
+    )

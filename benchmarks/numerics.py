@@ -1,9 +1,11 @@
 """What portable CPU numerics cost: seconds per epoch of the default models,
 native against portable, measured side by side in one run (docs/reproducibility.md).
 
-Usage: python benchmarks/numerics.py [EPOCHS [ROUNDS]]   (prints a Markdown table)
-Each measurement is its own process pinned to core 0, since XLA's flags are
-fixed when JAX starts; rounds interleave the settings so drift hits all alike.
+Usage: python benchmarks/numerics.py [EPOCHS [ROUNDS]]
+           [--mnist FILE] [--train-examples N] [--test-examples N]   (prints a Markdown table)
+Each measurement is its own process pinned to one core (the first this process
+may use), since XLA's flags are fixed when JAX starts; rounds interleave the
+settings so drift hits all alike.
 """
 
 import json
@@ -11,6 +13,9 @@ import os
 import statistics
 import subprocess
 import sys
+import tempfile
+
+from common import data_options, parser, run_config
 
 # (model, training.cpu_numerics, diagnostics.eval_chunk): portable mode needs
 # chunks of at most 256 rows, so native at 250 separates the two effects.
@@ -22,39 +27,53 @@ SETTINGS = [
     ("batchnorm", "portable", 250),
 ]
 
-ONE_RUN = """
-import json, sys, tempfile
-from bnlab.spec.architecture import architectures
-from bnlab.spec.config import validate_config
-from bnlab.train.job import run_training
-model, mode, chunk, epochs = sys.argv[1], sys.argv[2], int(sys.argv[3]), int(sys.argv[4])
-config = validate_config({"training": {"epochs": epochs, "cpu_numerics": mode},
-                          "diagnostics": {"eval_chunk": chunk, "probe_examples": 256}})
-config["architecture"] = architectures({})[model]
-with tempfile.TemporaryDirectory() as tmp:
-    quiet = lambda line: None
-    run = run_training(model, 42, "results/data/mnist.nc", config, tmp + "/h.nc", log=quiet)
-print(json.dumps(run.seconds))
-"""
+
+def one_run(model, mode, chunk, epochs, mnist, train_examples=None, test_examples=None):
+    """Each epoch's seconds of one training job (history written), read back from its history."""
+    config = run_config(
+        model,
+        training={
+            "epochs": epochs,
+            "cpu_numerics": mode,
+            "train_examples": train_examples,
+            "test_examples": test_examples,
+        },
+        diagnostics={"eval_chunk": chunk, "probe_examples": 256},
+    )
+    from bnlab.history.read import load_history
+    from bnlab.train.job import run_training
+
+    with tempfile.TemporaryDirectory() as tmp:
+        run_training(model, 42, mnist, config, tmp + "/h.nc", log=lambda line: None)
+        history = load_history(tmp + "/h.nc")
+        seconds = json.loads(history.attrs["epoch_seconds"])
+        history.close()
+    return seconds
 
 
-def epoch_seconds(model, mode, chunk, epochs):
-    """Seconds of each epoch after the first (which compiles), cold compile cache."""
+def epoch_seconds(model, mode, chunk, epochs, limits=()):
+    """Seconds of each epoch after the first (which compiles), cold compile cache
+    (with one epoch, that one)."""
     out = subprocess.run(
-        ["taskset", "-c", "0", sys.executable, "-c", ONE_RUN, model, mode, str(chunk), str(epochs)],
+        [
+            *("taskset", "-c", str(sorted(os.sched_getaffinity(0))[0])),
+            *(sys.executable, __file__, "--one-run", model, mode, str(chunk), str(epochs)),
+            *limits,
+        ],
         capture_output=True,
         text=True,
         check=True,
         env={**os.environ, "BNLAB_JAX_CACHE": "", "XLA_FLAGS": ""},
     )
-    return json.loads(out.stdout.strip().splitlines()[-1])[1:]
+    seconds = json.loads(out.stdout.strip().splitlines()[-1])
+    return seconds[1:] or seconds
 
 
-def main(epochs=3, rounds=2):
+def main(epochs=3, rounds=2, limits=()):
     times = {s: [] for s in SETTINGS}
     for _ in range(rounds):
         for setting in SETTINGS:
-            times[setting] += epoch_seconds(*setting, epochs)
+            times[setting] += epoch_seconds(*setting, epochs, limits)
     native = {m: statistics.median(times[(m, "native", 1000)]) for m in ("baseline", "batchnorm")}
     print("| model | cpu_numerics | eval_chunk | s/epoch (median) | range | vs native, 1000 |")
     print("| --- | --- | --- | --- | --- | --- |")
@@ -67,4 +86,17 @@ def main(epochs=3, rounds=2):
 
 
 if __name__ == "__main__":
-    main(*map(int, sys.argv[1:]))
+    p = data_options(parser(__doc__))
+    p.add_argument("--one-run", nargs=4, metavar=("MODEL", "MODE", "CHUNK", "EPOCHS"))
+    p.add_argument("epochs", type=int, nargs="?", default=3)
+    p.add_argument("rounds", type=int, nargs="?", default=2)
+    args = p.parse_args()
+    limits = (args.mnist, args.train_examples, args.test_examples)
+    if args.one_run:
+        model, mode, chunk, epochs = args.one_run
+        print(json.dumps(one_run(model, mode, int(chunk), int(epochs), *limits)))
+    else:
+        options = [f"--mnist={args.mnist}"]
+        options += [f"--train-examples={args.train_examples}"] * bool(args.train_examples)
+        options += [f"--test-examples={args.test_examples}"] * bool(args.test_examples)
+        main(args.epochs, args.rounds, options)

@@ -22,6 +22,7 @@ def profile(model):
     import numpy as np
 
     from bnlab.spec.architecture import architectures
+    from bnlab.train.epoch import create_train_state, loss_fn, train_step
     from bnlab.train.landscape import (
         internal_covariate_shift,
         landscape,
@@ -29,7 +30,6 @@ def profile(model):
         probed_layers,
         unit_percentiles,
     )
-    from bnlab.train.loop import create_train_state, loss_fn, train_step
     from bnlab.train.models import build_model
     from bnlab.train.settings import Settings
 

@@ -1,19 +1,19 @@
 """Where one training job's time goes: imports, reading the data, compiling,
 the scanned steps and each split's evaluation.
 
-Usage: python benchmarks/profile_run.py MODEL [EPOCHS [CORES [OVERRIDES_JSON]]]
+Usage: python benchmarks/profile_run.py MODEL [EPOCHS [CORES [OVERRIDES_JSON]]] [--mnist FILE]
 e.g.   python benchmarks/profile_run.py batchnorm 4 1 '{"diagnostics": {"measure_every": 100}}'
 Prints one JSON line of seconds (per-epoch parts: medians over epochs 2..E).
+OVERRIDES_JSON updates sections of the default config (the tiny mode:
+'{"training": {"train_examples": 500, "test_examples": 200}}').
 Needs results/data/mnist.nc; no compile cache, so the compile is seen.
 """
 
 import json
-import os
 import statistics
-import sys
 import time
-from functools import partial
-from pathlib import Path
+
+from common import MNIST, parser, pin, run_config
 
 START = time.perf_counter()
 
@@ -26,59 +26,33 @@ def _timed(fn, *args):
     return out, time.perf_counter() - tic
 
 
-def profile(model, epochs, overrides, mnist="results/data/mnist.nc"):
+def profile(model, epochs, overrides, mnist=MNIST):
     import jax
-    import jax.numpy as jnp
-    import yaml
 
     from bnlab.data.mnist import load_mnist
-    from bnlab.data.pixels import scale_pixels, scaling_stats
-    from bnlab.spec.architecture import architectures, relu_inputs
-    from bnlab.spec.config import validate_config
-    from bnlab.train.evaluation import make_evaluate
+    from bnlab.data.pixels import scaling_stats
     from bnlab.train.job import split_arrays
-    from bnlab.train.landscape import probed_layers
-    from bnlab.train.loop import create_train_state, on_device, train_epoch
-    from bnlab.train.models import build_model
+    from bnlab.train.loop import program, start
     from bnlab.train.settings import Settings
 
     out = {"imports": time.perf_counter() - START}
-    config = yaml.safe_load(Path("config/config.yaml").read_text())
-    for section, values in overrides.items():
-        config[section].update(values)
-    config["training"]["epochs"] = epochs
-    config = validate_config(config)
+    training = {**overrides.get("training", {}), "epochs": epochs}
+    config = run_config(model, **{**overrides, "training": training})
+    train_cfg = config["training"]
     tic = time.perf_counter()
     ds = load_mnist(mnist)
     stats = scaling_stats(ds, config["data"]["pixel_scaling"])
-    data = jax.device_put(split_arrays(ds))
+    limits = (train_cfg["train_examples"], train_cfg["test_examples"])
+    data = jax.device_put(split_arrays(ds, *limits))
     out["read_data"] = time.perf_counter() - tic
     settings = Settings.from_config(config)
-    architecture = architectures(config["architectures"])[model]
-    net = build_model(architecture)
-    state = create_train_state(net, 42, settings)
-    relu = relu_inputs(architecture)
-    data, stats = on_device(data, stats)
-    evaluators = {
-        "train": make_evaluate(net, settings, True, relu),
-        "test": make_evaluate(net, settings, False),
-    }
-    train_images = data["train_images"]
-    epoch_fn = partial(
-        train_epoch,
-        images=train_images,
-        labels=data["train_labels"],
-        stats=stats["train"],
-        probe=scale_pixels(train_images[: settings.probe_examples], stats["train"]),
-        settings=settings,
-        layers=probed_layers(architecture),
-    )
-    key, order = jax.random.PRNGKey(42), jnp.arange(len(data["train_labels"]))
-    noise = jax.random.PRNGKey(1)
+    # What every seed of a training job shares: the net, the data and the programs.
+    prog = program(model, config["architecture"], data, stats, settings)
+    state, key, order, noise_root = start(prog, 42)
 
     def evaluate(split):
-        images, labels = data[f"{split}_images"], data[f"{split}_labels"]
-        return evaluators[split](state.variables, images, labels, stats[split])
+        images, labels = prog.data[f"{split}_images"], prog.data[f"{split}_labels"]
+        return prog.evaluate[split](state.variables, images, labels, prog.stats[split])
 
     compile_s = {}
     for split in ("train", "test"):
@@ -86,7 +60,10 @@ def profile(model, epochs, overrides, mnist="results/data/mnist.nc"):
     parts = {"steps": [], "eval_train": [], "eval_test": []}
     for epoch in range(1, epochs + 1):
         record = epoch in settings.gradient_epochs
-        (state, key, order, outs, measured), t = _timed(epoch_fn, state, key, order, noise, record)
+        noise = jax.random.fold_in(noise_root, epoch)
+        (state, key, order, outs, measured), t = _timed(
+            prog.epoch, state, key, order, noise, record
+        )
         if epoch == 1:
             compile_s["epoch"] = t
         else:
@@ -96,14 +73,18 @@ def profile(model, epochs, overrides, mnist="results/data/mnist.nc"):
             if epoch > 1:
                 parts[f"eval_{split}"].append(t)
     out["first_epoch_and_evals_incl_compile"] = compile_s
-    out.update({k: statistics.median(v) for k, v in parts.items()})
+    # Medians over epochs 2..E (a one-epoch run has none: null).
+    out.update({k: statistics.median(v) if v else None for k, v in parts.items()})
     return out
 
 
 if __name__ == "__main__":
-    model = sys.argv[1]
-    epochs = int(sys.argv[2]) if len(sys.argv) > 2 else 5
-    if len(sys.argv) > 3:
-        os.sched_setaffinity(0, sorted(os.sched_getaffinity(0))[: int(sys.argv[3])])
-    overrides = json.loads(sys.argv[4]) if len(sys.argv) > 4 else {}
-    print(json.dumps(profile(model, epochs, overrides)))
+    p = parser(__doc__)
+    p.add_argument("--mnist", default=MNIST, help=f"the prepared MNIST file ({MNIST})")
+    p.add_argument("model")
+    p.add_argument("epochs", type=int, nargs="?", default=5)
+    p.add_argument("cores", type=int, nargs="?")
+    p.add_argument("overrides", type=json.loads, nargs="?", default={})
+    args = p.parse_args()
+    pin(args.cores)
+    print(json.dumps(profile(args.model, args.epochs, args.overrides, args.mnist)))

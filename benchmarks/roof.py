@@ -2,12 +2,14 @@
 and of the MLP's own batch-32 training step (forward, backward, plain SGD),
 in this process on the cores it is pinned to.
 
-Usage: python benchmarks/roof.py CORES [FIRST]  (prints one JSON line)
+Usage: python benchmarks/roof.py CORES [FIRST] [--size N] [--steps N]  (prints one JSON line)
+(--size: the matmul's N x N operands; --steps: the MLP's scanned steps; the
+tiny mode makes both small.)
 """
 
+import argparse
 import json
 import os
-import sys
 import time
 
 SIZE = 2000
@@ -38,12 +40,12 @@ def forward_flops_per_example(widths=WIDTHS):
     return 2 * sum(a * b for a, b in zip(widths, widths[1:], strict=False))
 
 
-def matmul_gflops():
+def matmul_gflops(size=SIZE):
     import jax
     import jax.numpy as jnp
 
-    a = jnp.ones((SIZE, SIZE), jnp.float32)
-    return 2 * SIZE**3 / best_seconds(jax.jit(jnp.matmul), a, a) / 1e9
+    a = jnp.ones((size, size), jnp.float32)
+    return 2 * size**3 / best_seconds(jax.jit(jnp.matmul), a, a) / 1e9
 
 
 def mlp_step_gflops(steps=1875, batch=32):
@@ -71,6 +73,13 @@ def mlp_step_gflops(steps=1875, batch=32):
 
 
 if __name__ == "__main__":
-    cores, first = int(sys.argv[1]), int(sys.argv[2]) if len(sys.argv) > 2 else 0
-    os.sched_setaffinity(0, sorted(os.sched_getaffinity(0))[first : first + cores])
-    print(json.dumps({"cores": cores, "matmul": matmul_gflops(), "mlp_step": mlp_step_gflops()}))
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("cores", type=int)
+    parser.add_argument("first", type=int, nargs="?", default=0)
+    parser.add_argument("--size", type=int, default=SIZE)
+    parser.add_argument("--steps", type=int, default=1875)
+    args = parser.parse_args()
+    allowed = sorted(os.sched_getaffinity(0))
+    os.sched_setaffinity(0, allowed[args.first : args.first + args.cores])
+    result = {"matmul": matmul_gflops(args.size), "mlp_step": mlp_step_gflops(args.steps)}
+    print(json.dumps({"cores": args.cores, **result}))

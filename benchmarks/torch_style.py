@@ -7,16 +7,17 @@ Per epoch: shuffle, a Python loop of Adam steps over minibatches of 32
 layer's output histogrammed (4,000 bins) and its per-unit mean and std, and
 test accuracy: the work one bnlab epoch does.
 
-Usage: python benchmarks/torch_style.py MODEL EPOCHS THREADS  (prints one JSON line)
+Usage: python benchmarks/torch_style.py MODEL EPOCHS THREADS
+           [--mnist FILE] [--train-examples N] [--test-examples N]   (prints one JSON line)
 """
 
 import json
 import resource
-import sys
 import time
 
 import numpy as np
 import torch
+from common import MNIST, data_options, parser
 from torch import nn
 
 from bnlab.data.mnist import load_mnist
@@ -56,15 +57,25 @@ def evaluate(net, x, y, record, chunk=5000):
     return correct / len(x)
 
 
-def main(model_name, epochs, threads, mnist="results/data/mnist.nc", batch_size=32, seed=42):
+def main(
+    model_name,
+    epochs,
+    threads,
+    mnist=MNIST,
+    train_examples=None,
+    test_examples=None,
+    batch_size=32,
+    seed=42,
+):
     torch.set_num_threads(threads)
     torch.manual_seed(seed)
     ds = load_mnist(mnist)
     stats = scaling_stats(ds, "per_split")
-    x_train = torch.from_numpy(scale_pixels(ds.train_images.values, stats["train"]))
-    x_test = torch.from_numpy(scale_pixels(ds.test_images.values, stats["test"]))
-    y_train = torch.from_numpy(ds.train_labels.values.astype(np.int64))
-    y_test = torch.from_numpy(ds.test_labels.values.astype(np.int64))
+    train, test = slice(train_examples), slice(test_examples)
+    x_train = torch.from_numpy(scale_pixels(ds.train_images.values[train], stats["train"]))
+    x_test = torch.from_numpy(scale_pixels(ds.test_images.values[test], stats["test"]))
+    y_train = torch.from_numpy(ds.train_labels.values[train].astype(np.int64))
+    y_test = torch.from_numpy(ds.test_labels.values[test].astype(np.int64))
     net = build(model_name)
     opt = torch.optim.Adam(net.parameters(), lr=1e-3, fused=True)
     loss_fn = nn.CrossEntropyLoss()
@@ -97,4 +108,10 @@ def main(model_name, epochs, threads, mnist="results/data/mnist.nc", batch_size=
 
 
 if __name__ == "__main__":
-    print(json.dumps(main(sys.argv[1], int(sys.argv[2]), int(sys.argv[3]))))
+    p = data_options(parser(__doc__))
+    p.add_argument("model")
+    p.add_argument("epochs", type=int)
+    p.add_argument("threads", type=int)
+    args = p.parse_args()
+    limits = (args.mnist, args.train_examples, args.test_examples)
+    print(json.dumps(main(args.model, args.epochs, args.threads, *limits)))

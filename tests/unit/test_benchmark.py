@@ -1,4 +1,4 @@
-"""The benchmark's FLOP count by hand, and the README's table is the committed result's."""
+"""The benchmark's FLOP count by hand, and docs/results.md's table is the committed result's."""
 
 import importlib
 import json
@@ -29,15 +29,16 @@ def test_flops_by_hand(bench):
     assert bench.study_flops() == 10 * (20 * 97_067_520_000 + 70_000 * 484_608)
 
 
-def test_readme_table_is_the_committed_benchmark(bench):
-    start, _ = bench.README_BLOCK
-    readme = (ROOT / "README.md").read_text()
-    result_file = readme.split(start, 1)[1].split(" -->", 1)[0]
+def test_docs_table_is_the_committed_benchmark(bench):
+    start, _ = bench.DOCS_BLOCK
+    docs = bench.DOCS.read_text()
+    result_file = docs.split(start, 1)[1].split(" -->", 1)[0]
     result = json.loads((ROOT / result_file).read_text())
-    assert bench.readme_with_table(readme, result_file, result) == readme, (
-        f"README's benchmark table is not {result_file}'s: "
-        f"python benchmarks/run.py --readme {result_file}"
+    assert bench.docs_with_table(docs, result_file, result) == docs, (
+        f"docs/results.md's benchmark table is not {result_file}'s: "
+        f"python benchmarks/run.py --docs {result_file}"
     )
+    assert not result.get("tiny"), "the committed benchmark is a tiny-mode check"
     for row in ("blog_loop", "bnlab_all_cores", "bnlab_pipeline"):
         assert all(row in rows for rows in result["models"].values())
 
