@@ -82,23 +82,17 @@ def mlp_views(index, stores):
             "line_width": 0.6,
         }
         made = [
-            plot_a.quad(
-                left="left",
-                right="right",
-                top="top",
-                bottom=0,
-                source=a,
-                legend_label=label(model),
-                **style,
-            ),
-            plot_b.quad(
-                left="left",
-                right="right",
-                top="top",
-                bottom=0,
-                source=b,
-                legend_label=label(model),
-                **style,
+            *(
+                plot.quad(
+                    left="left",
+                    right="right",
+                    top="top",
+                    bottom=0,
+                    source=source,
+                    legend_label=label(model),
+                    **style,
+                )
+                for plot, source in ((plot_a, a), (plot_b, b))
             ),
             *band_line(plot_err, c, model, "err_lo", "err_hi", "err"),
             *band_line(plot_loss, c, model, "loss_lo", "loss_hi", "loss", legend=False),
