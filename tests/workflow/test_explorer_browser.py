@@ -1,5 +1,5 @@
-"""The explorer pages in a real browser: the workflow builds the blog's and the
-small-batch study's pages on smoke-sized runs, and headless Chromium (driven
+"""The explorer pages in a real browser: the workflow builds the blog's, the
+small-batch study's and Part 2's pages on smoke-sized runs, and headless Chromium (driven
 by selenium, networking off) opens each from file://: no console error, no
 request leaving file://, every control there, and moving the epoch and layer
 controls (and pressing Play) redraws the views.
@@ -45,7 +45,19 @@ STUDIES = {
         },
         "grids": [{"batch_size": [8, 128]}],
     },
+    # Part 2 with its two axes: SGD at 0.3 and Adam at 1e-3, measured.
+    "part2": {
+        "model": ["baseline", "batchnorm"],
+        "seed": [42, 0],
+        "set": {"epochs": 1, "measure_every": 100, "gradient_epochs": []},
+        "grids": [
+            {"optimizer": ["sgd"], "learning_rate": [0.3]},
+            {"optimizer": ["adam"], "learning_rate": [0.001]},
+        ],
+    },
 }
+AXES = {"blog": [], "batch": ["batch_size"], "part2": ["optimizer", "learning_rate"]}
+WITH_CLAIMS = {"batch", "part2"}
 PAGES = {study: f"results/explorer/{study}.html" for study in STUDIES}
 CONTROLS = [
     "models",
@@ -75,7 +87,7 @@ FLAGS = [
 
 @pytest.fixture(scope="module")
 def pages(tmp_path_factory, prepared_mnist, mnist_dir, tfds_dir):
-    """The two pages, built by the workflow from freshly trained smoke runs."""
+    """The pages, built by the workflow from freshly trained smoke runs."""
     workdir = tmp_path_factory.mktemp("explorer")
     (workdir / "results/data").mkdir(parents=True)
     shutil.copy2(prepared_mnist, workdir / "results/data/mnist.nc")
@@ -83,7 +95,7 @@ def pages(tmp_path_factory, prepared_mnist, mnist_dir, tfds_dir):
     start = time.monotonic()
     run = snakemake(workdir, config, *PAGES.values())
     assert run.returncode == 0, run.stdout[-4000:]
-    print(f"trained and built both pages in {time.monotonic() - start:.0f} s")
+    print(f"trained and built the pages in {time.monotonic() - start:.0f} s")
     return {study: workdir / path for study, path in PAGES.items()}
 
 
@@ -172,10 +184,9 @@ def test_the_page_works_offline_in_a_browser(pages, browser, study, tmp_path):
     leaving = [url for url in requests(browser) if url.split(":", 1)[0] not in ("file", "data")]
     assert leaving == [], f"requests that leave file://: {leaving}"
 
-    axes = ["batch_size"] if study == "batch" else []
-    controls = (
-        [f"axis:{a}" for a in axes] + CONTROLS + (["claims_table"] if study == "batch" else [])
-    )
+    axes = AXES[study]
+    claims = ["claims_table"] if study in WITH_CLAIMS else []
+    controls = [f"axis:{a}" for a in axes] + CONTROLS + claims
     shown = js(
         browser,
         "return arguments[0].filter((n) => model(n) !== null && view(n).el.isConnected"
@@ -216,16 +227,17 @@ def test_the_page_works_offline_in_a_browser(pages, browser, study, tmp_path):
         time.sleep(0.2)
     assert js(browser, "return model('epoch').value;") == last
 
-    if study == "batch":  # another batch size: another condition's runs
+    if axes:  # another value of the first axis: another condition's runs
+        axis = axes[0]
         status = js(browser, "return model('status').text;")
         other = js(
             browser,
-            "const s = model('axis:batch_size'); return s.options.find((o) => o !== s.value);",
+            f"const s = model('axis:{axis}'); return s.options.find((o) => o !== s.value);",
         )
-        set_value(browser, "axis:batch_size", other)
+        set_value(browser, f"axis:{axis}", other)
         assert js(browser, "return model('status').text;") != status
-        assert f"batch_size={other}" in js(browser, "return model('status').text;")
-        # choosing a claim shows its per-seed differences
+        assert f"{axis}={other}" in js(browser, "return model('status').text;")
+    if claims:  # choosing a claim shows its per-seed differences
         js(browser, "model('claims').selected.indices = [1];")
         assert len(js(browser, "return Array.from(model('claim_dots').data.x);")) == 2
 
