@@ -8,7 +8,14 @@ import os
 from bnlab.errors import BnlabError
 from bnlab.spec import blocks, cost, paths, studies, sweeps
 from bnlab.spec.config import validate_config
-from bnlab.spec.figures import caption, figure_runs, options, output_paths, registry, targets
+from bnlab.spec.figures import (
+    caption,
+    figure_runs,
+    options,
+    output_paths,
+    registry,
+    targets,
+)
 from bnlab.spec.gpus import training_gpus
 
 try:
@@ -31,9 +38,9 @@ if GPUS and LOCAL_RUN and "gpu" not in workflow.global_resources:
     workflow.register_resource("gpu", GPUS * CONFIG["gpu"]["jobs_per_gpu"])
 GPU_SLOTS = 1 if GPUS or CONFIG["gpu"]["request"] else 0
 # On a cluster, training jobs that request GPUs go to gpu.partition.
-TRAIN_PARTITION = (CONFIG["gpu"]["request"] and CONFIG["gpu"]["partition"]) or os.environ.get(
-    "BNLAB_SLURM_PARTITION", ""
-)
+TRAIN_PARTITION = (
+    CONFIG["gpu"]["request"] and CONFIG["gpu"]["partition"]
+) or os.environ.get("BNLAB_SLURM_PARTITION", "")
 FIGS = CONFIG["figures"]
 
 
