@@ -8,12 +8,14 @@ measured beta-smoothness, agree within a relative 1e-4 (measured: at most
 differently, and training carries the difference forward, so nothing later
 is expected to agree bit for bit."""
 
+from dataclasses import replace
 from functools import cache
 
 import numpy as np
 import pytest
 
 from bnlab.spec.architecture import architectures
+from bnlab.train.epoch import train_epoch
 from bnlab.train.loop import program, train_seed
 from bnlab.train.settings import Settings
 from bnlab.train.vectorized import train_seeds
@@ -66,3 +68,17 @@ def test_each_seed_keeps_its_own_keys():
     sequential ones do."""
     _, (first, second) = both("batchnorm")
     assert not np.array_equal(first.epochs[1].step_loss, second.epochs[1].step_loss)
+
+
+def test_a_blocks_seeds_share_one_compiled_epoch():
+    """One Program's seeds trace the epoch once: the optimizer object is part
+    of the train state's static structure, so a new one per seed would trace
+    (and compile or load) the epoch again for every run."""
+    settings = replace(SETTINGS, epochs=1, histogram_bins=100)  # a program no other test made
+    prog = program(
+        "baseline", architectures()["baseline"], synthetic_data(160, 64), STATS, settings
+    )
+    before = train_epoch._cache_size()
+    for seed in (1, 2, 3):
+        train_seed(prog, seed, lambda _: None)
+    assert train_epoch._cache_size() == before + 1
