@@ -181,8 +181,11 @@ def replace_block(text, markers, block):
 
 
 def update_docs(csvs, root="."):
-    """Join claims tables into docs/claims.csv and rewrite the docs' blocks from it."""
+    """Join claims tables into docs/claims.csv and rewrite the docs' blocks from
+    it. Each table's per-run outcomes (claims*_outcomes.csv, which the
+    documented glob also matches) are not claims: they are left out."""
     root = Path(root)
+    csvs = [csv for csv in csvs if not str(csv).endswith("_outcomes.csv")]
     table = pd.concat([pd.read_csv(csv) for csv in csvs], ignore_index=True)
     table.to_csv(root / DOCS_CSV, index=False, float_format="%.6g")
     table = pd.read_csv(root / DOCS_CSV)
