@@ -81,7 +81,7 @@ echo "slurm: node $host is ${state:-unknown} (daemons ${pids[*]})"
 mnist=$(ls -d "$repo/resources/mnist" "$repo/../shared/data/mnist" 2>/dev/null | head -1)
 cat >"$work/config.yaml" <<CONF
 data: {manual_dir: $mnist, tfds_data_dir: $work/tfds}
-studies: {blog: {seed: [42, 1, 2, 3, 4, 5]}}
+studies: {blog: {model: [baseline, batchnorm], seed: [42, 1, 2, 3, 4, 5]}}
 training: {epochs: 2, train_examples: 2000, test_examples: 1000}
 seeds_per_job: 2
 CONF
