@@ -100,7 +100,7 @@ through_slurm() {  # through_slurm NAME EXPECTED_SUBMISSIONS GROUPS [ARGS...]
     local name=$1 expected=$2 groups=$3; shift 3
     mkdir -p "$work/$name/config" && cp "$work/config.yaml" "$work/$name/config/config.yaml"
     # shellcheck disable=SC2086  # GROUPS: several words on purpose
-    (cd "$work/$name" && bnlab plan all --group-components $groups) \
+    (cd "$work/$name" && bnlab plan all -s "$repo/Snakefile" --group-components $groups) \
         | tee "$work/$name-plan.txt"
     grep -q "^submissions: $expected " "$work/$name-plan.txt" \
         || { echo "slurm: bnlab.plan does not plan $expected submissions"; exit 1; }

@@ -19,7 +19,7 @@ from bnlab.errors import exit_on_error
 def _plan(args):
     from bnlab.spec.plan import main
 
-    return main(args.targets, args.configfile, args.group_components, args.forceall)
+    return main(args.targets, args.configfile, args.group_components, args.forceall, args.snakefile)
 
 
 def _compare(args):
@@ -68,6 +68,9 @@ def parser():
         "--group-components", nargs="+", default=[], help="training=N figures=M per submission"
     )
     plan.add_argument("--forceall", action="store_true", help="plan every job, as if none ran")
+    plan.add_argument(
+        "-s", "--snakefile", help="the workflow, when not ./Snakefile (snakemake -s ... -d .)"
+    )
 
     compare = command("compare", _compare, "compare the histories of two results folders")
     compare.add_argument("a", help="a results folder")

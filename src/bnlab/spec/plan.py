@@ -113,8 +113,8 @@ def parse_components(items):
     return out
 
 
-def main(targets, configfiles, components, force, root="."):
+def main(targets, configfiles, components, force, snakefile=None, root="."):
     config = load_config([CONFIG, *configfiles], root)
-    plan = make_plan(config, snakemake_jobs(targets, configfiles, root, force))
+    plan = make_plan(config, snakemake_jobs(targets, configfiles, root, force, snakefile))
     print(report(plan, parse_components(components)))
     return 0
