@@ -9,19 +9,25 @@ ROOT = Path(__file__).resolve().parents[1]
 MNIST = "results/data/mnist.nc"
 
 
-def default_config(**sections):
-    """The repository's config/config.yaml with only its blog study (the one
-    the benchmark times; other studies' runs may not allow `sections`),
-    `sections` ({section: {key: value}}) merged in, validated (the schema's
-    defaults filled in)."""
+def blog_only_config():
+    """The repository's config/config.yaml as written, with only its blog study
+    (the one the benchmark times) and no figure options (they may read the
+    studies left out)."""
     import yaml
 
+    config = yaml.safe_load((ROOT / "config/config.yaml").read_text())
+    config["studies"] = {"blog": config["studies"]["blog"]}
+    config.pop("figures", None)
+    return config
+
+
+def default_config(**sections):
+    """blog_only_config() with `sections` ({section: {key: value}}) merged in
+    (other studies' runs may not allow them), validated (the schema's
+    defaults filled in)."""
     from bnlab.spec.config import merge_configs, validate_config
 
-    config = yaml.safe_load((ROOT / "config/config.yaml").read_text())
-    config = {**config, "studies": {"blog": config["studies"]["blog"]}}
-    config.pop("figures", None)  # figures may read the studies left out
-    return validate_config(merge_configs(config, sections))
+    return validate_config(merge_configs(blog_only_config(), sections))
 
 
 def run_config(model, **sections):

@@ -37,6 +37,7 @@ import time
 from pathlib import Path
 
 import yaml
+from common import blog_only_config
 from roof import forward_flops_per_example, training_flops_per_example
 
 HERE = Path(__file__).parent
@@ -188,9 +189,8 @@ def snakemake_command():
 def blog_study_config(seeds, epochs, examples, **top):
     """config/config.yaml with only the blog study, on `seeds`, and training
     changed: the scratch config of the tiny study and the blocks phase."""
-    config = yaml.safe_load((ROOT / "config/config.yaml").read_text())
-    config.pop("figures", None)  # they may read the studies left out
-    config["studies"] = {"blog": {"model": list(MODELS), "seed": list(seeds)}}
+    config = blog_only_config()
+    config["studies"]["blog"] = {"model": list(MODELS), "seed": list(seeds)}
     train, test = examples
     config["training"] = {
         **config.get("training", {}),
