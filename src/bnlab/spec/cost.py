@@ -62,9 +62,10 @@ def run_seconds(run_cfg):
     steps = -(-images // training["batch_size"])
     architecture = run_cfg["architecture"]
     work = max(macs(architecture) / BLOG_MACS, recorded_units(architecture) / BLOG_UNITS, 0.25)
-    epoch = images * IMAGE_SECONDS * work + steps * STEP_SECONDS
+    passes = images * IMAGE_SECONDS * work  # one epoch's training and evaluation
+    epoch = passes + steps * STEP_SECONDS
     epoch += (steps / every) * MEASUREMENT_SECONDS if every else 0
-    return training["epochs"] * epoch + EVALUATION_EPOCHS * images * IMAGE_SECONDS * work
+    return training["epochs"] * epoch + EVALUATION_EPOCHS * passes
 
 
 def block_seconds(run_cfgs):
