@@ -109,3 +109,37 @@ def test_a_seed_added_to_a_study_plans_one_block_per_model(tmp_path):
     made = plan(tmp_path, *(p for b in after for p in b.paths), config=config)
     assert sorted(made.train) == ["train_blog_1", "train_blog_3"]
     assert [after[1].seeds, after[3].seeds] == [[1, 2], [1, 2]]
+
+
+def test_a_block_spans_its_models_axis_settings_unless_told_not_to():
+    """Depth's two widths: one block per model and chunk of seeds, holding
+    that chunk under both widths; with jobs_span_axes false, one per width."""
+    config = smoke_config()
+    config["seeds_per_job"] = 1
+    spanning = blocks.study_blocks(validate_config(config), "depth")
+    assert [(b.model, b.seeds, len(b.settings)) for b in spanning[:3]] == [
+        ("baseline", [42], 2),
+        ("baseline", [0], 2),
+        ("batchnorm", [42], 2),
+    ]
+    assert spanning[0].name == "model=baseline/seed42"
+    assert [s.config["architecture"]["widths"] for s in spanning[0].settings] == [
+        [256, 128, 64],
+        [256, 256, 128, 128, 64, 64],
+    ]
+    config["jobs_span_axes"] = False
+    single = blocks.study_blocks(validate_config(config), "depth")
+    assert len(single) == 2 * len(spanning)
+    assert single[0].name == "widths=256-128-64/model=baseline/seed42"
+    assert sorted(p for b in single for p in b.paths) == sorted(p for b in spanning for p in b.paths)
+
+
+def test_runs_that_cannot_share_a_process_get_blocks_of_their_own():
+    """Threads are fixed when JAX starts: an axis of them splits the blocks."""
+    config = smoke_config()
+    config["studies"]["batch"]["grids"] = [{"threads": [1, 2], "batch_size": [8, 128]}]
+    made = blocks.study_blocks(validate_config(config), "batch")
+    numerics = [{s.config["training"]["threads"] for s in b.settings} for b in made]
+    assert len(made) == 2 * len(config["studies"]["batch"]["model"])
+    assert all(len(n) == 1 for n in numerics) and all(len(b.settings) == 2 for b in made)
+    assert len({b.name for b in made}) == len(made)  # logs do not collide

@@ -1,6 +1,8 @@
 """A block of runs per training job (bnlab.spec.blocks, bnlab.train.job):
 histories equal those of one run per job bit for bit, for the MLP and the
-deep linear network, under native and portable numerics."""
+deep linear network, blocks of one setting and blocks spanning a study's
+axes (depth's widths, the network's learning rates), under native and
+portable numerics."""
 
 import numpy as np
 import pytest
@@ -15,7 +17,16 @@ HISTORIES = [
         for m in ("baseline", "batchnorm")
         for s in SEEDS
     ),
-    *(f"results/dln/histories/learning_rate=1e-06/model=lp1_batchnorm/seed{s}.nc" for s in SEEDS),
+    *(
+        f"results/dln/histories/learning_rate={rate}/model=batchnorm/seed{s}.nc"
+        for rate in ("1e-06", "1e-07")
+        for s in SEEDS
+    ),
+    *(
+        f"results/depth/histories/widths={widths}/model=batchnorm/seed{s}.nc"
+        for widths in ("256-128-64", "256-256-128-128-64-64")
+        for s in SEEDS
+    ),
 ]
 
 
@@ -34,13 +45,16 @@ def test_a_block_job_writes_the_histories_one_run_jobs_write(
     config = test_config(mnist_dir, tfds_dir, training={"cpu_numerics": numerics})
     config["studies"]["blog"]["seed"] = SEEDS
     config["studies"]["dln"]["seed"] = SEEDS
+    config["studies"]["depth"]["seed"] = SEEDS
     if numerics == "portable":  # the smoke config's products, portable-sized
         config["diagnostics"] = {"eval_chunk": 250, "probe_examples": 256}
     outputs = {}
     for size in (1, 3):
-        out = trained(tmp_path / f"block{size}", prepared_mnist, {**config, "seeds_per_job": size})
-        jobs = out.count("rule train_blog_")
-        assert jobs == (6 if size == 1 else 2), out[-3000:]  # one job per block and model
+        blocks = {"seeds_per_job": size, "jobs_span_axes": size > 1}
+        out = trained(tmp_path / f"block{size}", prepared_mnist, {**config, **blocks})
+        # One run per job, or one job per model spanning the axes.
+        for study, jobs in (("blog", (6, 2)), ("dln", (6, 1)), ("depth", (6, 1))):
+            assert out.count(f"rule train_{study}_") == jobs[size > 1], out[-3000:]
         outputs[size] = tmp_path / f"block{size}"
     for path in HISTORIES:
         a, b = load_history(outputs[1] / path), load_history(outputs[3] / path)

@@ -1,12 +1,12 @@
-# One training job per block (bnlab.spec.blocks): up to seeds_per_job runs of
-# one model under one setting of a study's axes, trained one after another in
-# one process; each run writes its own history, e.g.
+# One training job per block (bnlab.spec.blocks): one model of a study under
+# every setting of its axes, up to seeds_per_job seeds each, trained one after
+# another in one process; each run writes its own history, e.g.
 # results/part2/histories/optimizer=sgd/learning_rate=0.3/model=batchnorm/seed42.nc
 
 
 for name, block in BLOCKS.items():
-    run_cfg = studies.config_of(CONFIG, block.runs[0])
-    minutes = cost.train_minutes([run_cfg] * len(block.runs))
+    run_cfg = block.configs[0]
+    minutes = cost.train_minutes([s.config for s in block.settings for _ in s.runs])
 
     rule:
         name:
@@ -15,7 +15,7 @@ for name, block in BLOCKS.items():
             # The deep linear network makes its own data (bnlab.train.dln).
             mnist=[] if deep_linear(run_cfg) else [paths.MNIST],
             # The sweep that caps the probes, if the runs measure (bnlab.spec.sweeps).
-            divergence=probe_cap_input(run_cfg),
+            divergence=sorted({p for c in block.configs for p in probe_cap_input(c)}),
         output:
             block.paths,
         log:
@@ -41,8 +41,9 @@ for name, block in BLOCKS.items():
             # Only what changes training: figure options never retrain.
             study=block.study,
             model=block.model,
-            seeds=block.seeds,
-            config=run_cfg,
+            # Each setting's folder and seeds, in the order of the outputs.
+            settings=[{"label": s.label, "seeds": s.seeds} for s in block.settings],
+            configs=block.configs,
         script:
             "../scripts/train.py"
 

@@ -1,4 +1,4 @@
-"""Snakemake adapter: train one block of runs (a model, several seeds) -> a history each."""
+"""Snakemake adapter: train a block of runs (a model, settings, seeds) -> a history each."""
 
 import json
 
@@ -7,7 +7,8 @@ from bnlab.logs import log_to
 from bnlab.spec.affinity import claim_cores
 from bnlab.spec.config import validate_config
 from bnlab.spec.gpus import claim_gpu, training_gpus
-from bnlab.spec.sweeps import divergence_rate
+from bnlab.spec.paths import DIVERGENCE
+from bnlab.spec.sweeps import cap_study, divergence_rate
 
 # Pin before JAX starts its thread pool.
 cores = claim_cores(snakemake.threads)
@@ -20,27 +21,36 @@ def main(params, input, output, log, config):
     gpu = claim_gpu(gpus, validate_config(config)["gpu"]["jobs_per_gpu"]) if gpus else None
     logger = log_to(log)
     where = f"cores {cores}" + (f", GPU {gpu}" if gpu else "")
-    logger.info("%s, model %s, seeds %s on %s", params.study, params.model, params.seeds, where)
+    settings = params.settings
+    seeds = list(dict.fromkeys(seed for setting in settings for seed in setting["seeds"]))
+    logger.info(
+        "%s, model %s, seeds %s, %d setting(s) on %s",
+        params.study,
+        params.model,
+        seeds,
+        len(settings),
+        where,
+    )
     if gpus and gpu is None:
         logger.warning("every GPU slot is taken: this job shares the GPUs (gpu.jobs_per_gpu)")
-    from bnlab.train.job import train_block
+    from bnlab.train.job import Setting, train_block
 
-    train_block(
-        params.model,
-        params.seeds,
-        params.config,
-        list(output),
-        mnist=input.mnist[0] if input.mnist else None,
-        divergence_rate=probe_cap(input.divergence, params.config, logger),
-        log=logger.info,
-    )
+    outputs, blocks = iter(output), []
+    for setting, config in zip(settings, params.configs, strict=True):
+        paths = [next(outputs) for _ in setting["seeds"]]
+        rate = probe_cap(input.divergence, config, logger)
+        blocks.append(Setting(config, setting["seeds"], paths, rate, setting["label"]))
+    mnist = input.mnist[0] if input.mnist else None
+    train_block(params.model, blocks, mnist, log=logger.info)
 
 
 def probe_cap(divergence_files, config, logger):
     """The rate the probe-cap sweep's baseline diverged at, if these runs cap their probes."""
-    if not divergence_files:
+    sweep = cap_study(config)
+    if not sweep:
         return None
-    with open(divergence_files[0]) as f:
+    (path,) = [p for p in divergence_files if p == DIVERGENCE.format(study=sweep)]
+    with open(path) as f:
         rate = divergence_rate(json.load(f), config["training"]["optimizer"])
     logger.info("probes capped below the baseline's divergence rate: %s", rate)
     return rate

@@ -1,7 +1,8 @@
-"""A training job: a block of runs (one model under one setting of a study's
-axes, several seeds) trained one after another in one process, sharing the
-data on the device and every compiled program, each run written to its own
-history. A block of one seed is one run.
+"""A training job: a block of runs (one model under one or more settings of a
+study's axes, several seeds each) trained one after another in one process,
+MNIST loaded once, each setting's seeds sharing its data on the device and
+every compiled program, each run written to its own history. A block of one
+seed is one run.
 
 A finished run is kept beside its history (bnlab.spec.paths.unfinished) until
 the whole block is done, so a job killed part-way loses only its unfinished
@@ -16,8 +17,10 @@ trains the history's model and seed with the training config it records.
 """
 
 import contextlib
+import functools
 import json
 import os
+from dataclasses import dataclass
 
 import numpy as np
 
@@ -60,27 +63,24 @@ def split_arrays(ds, train_examples=None, test_examples=None):
     }
 
 
-def mlp_program(model, config, mnist, settings):
-    """The Program every seed of an MLP block shares, and the pixel scaling
-    statistics (host numbers, as histories record them); MNIST is loaded once."""
+def mlp_program(model, config, ds, settings):
+    """The Program every seed of an MLP setting shares, and the pixel scaling
+    statistics (host numbers, as histories record them)."""
     import jax
 
     from bnlab.train.loop import program
 
-    ds = load_mnist(mnist)
     train_cfg = config["training"]
     stats = scaling_stats(ds, config["data"]["pixel_scaling"])
-    # Move the data to the device and drop the host copy: peak memory matters.
     data = jax.device_put(split_arrays(ds, train_cfg["train_examples"], train_cfg["test_examples"]))
-    del ds
     return program(model, config["architecture"], data, stats, settings), stats
 
 
-def mlp_trainer(model, config, mnist, settings, log):
+def mlp_trainer(model, config, ds, settings, log):
     """seed -> the history Dataset of one MLP run, and its seconds."""
     from bnlab.train.loop import train_seed
 
-    prog, stats = mlp_program(model, config, mnist, settings)
+    prog, stats = mlp_program(model, config, ds, settings)
 
     def run(seed):
         result = train_seed(prog, seed, log)
@@ -89,11 +89,11 @@ def mlp_trainer(model, config, mnist, settings, log):
     return run
 
 
-def vectorized_runs(model, config, mnist, settings, seeds, log):
+def vectorized_runs(model, config, ds, settings, seeds, log):
     """[(history Dataset, seconds)] of every seed, trained as one program."""
     from bnlab.train.vectorized import train_seeds
 
-    prog, stats = mlp_program(model, config, mnist, settings)
+    prog, stats = mlp_program(model, config, ds, settings)
     results = train_seeds(prog, seeds, log)
     return [(history_dataset(r, config, stats), r.wall_seconds) for r in results]
 
@@ -109,41 +109,70 @@ def dln_trainer(model, config, settings, log):
     return run
 
 
-def train_block(model, seeds, config, outputs, mnist=None, divergence_rate=None, log=print):
-    """Train `model` from each of `seeds` under one run config and write each
-    run's history to its output. `divergence_rate` caps the probes
-    (bnlab.spec.sweeps; recorded in the history as probe_divergence_rate)."""
-    if len(seeds) != len(outputs):
-        raise BnlabError(f"a block of {len(seeds)} seeds needs as many outputs, not {outputs}")
-    use_cpu_numerics(config["training"]["cpu_numerics"])  # before JAX's backend starts
-    for output in outputs:
-        check_writable(output)
+@dataclass(frozen=True)
+class Setting:
+    """A block's runs under one run config: their seeds and histories, and
+    the rate the probes are capped below (bnlab.spec.sweeps; recorded in the
+    history as probe_divergence_rate)."""
+
+    config: dict
+    seeds: list
+    outputs: list
+    divergence_rate: float | None = None
+    label: str = ""  # the setting's folder, for the log
+
+
+def train_block(model, settings, mnist=None, log=print):
+    """Train `model` from each seed of each Setting and write each run's
+    history to its output. Every setting shares the process's numerics (set
+    by the first) and the MNIST arrays (loaded once)."""
+    for setting in settings:
+        if len(setting.seeds) != len(setting.outputs):
+            raise BnlabError(
+                f"{len(setting.seeds)} seeds need as many outputs, not {setting.outputs}"
+            )
+        for output in setting.outputs:
+            check_writable(output)
+    use_cpu_numerics(settings[0].config["training"]["cpu_numerics"])  # before JAX's backend starts
     enable_compile_cache()
-    settings = Settings.from_config(config, divergence_rate=divergence_rate)
+    dataset = functools.cache(lambda: load_mnist(mnist))
+    for setting in settings:
+        train_setting(model, setting, dataset, log)
+    for setting in settings:
+        for output in setting.outputs:
+            os.replace(unfinished(output), output)
+            log(f"wrote {output}")
+        with contextlib.suppress(OSError):  # another block of this model may still use it
+            unfinished(setting.outputs[0]).parent.rmdir()
+
+
+def train_setting(model, setting, dataset, log):
+    """Train a Setting's seeds not finished before and write each to its
+    unfinished path. `dataset()` returns the MNIST Dataset."""
+    config, rate = setting.config, setting.divergence_rate
     left = []
-    for seed, output in zip(seeds, outputs, strict=True):
-        if reusable(unfinished(output), model, seed, config, divergence_rate):
+    for seed, output in zip(setting.seeds, setting.outputs, strict=True):
+        if reusable(unfinished(output), model, seed, config, rate):
             log(f"model {model} seed {seed}: finished before the job stopped; kept")
         else:
             left.append((seed, unfinished(output)))
-    if left:
-        if settings.vectorize_seeds:
-            trained = vectorized_runs(model, config, mnist, settings, [s for s, _ in left], log)
-        else:
-            trainer = (
-                dln_trainer(model, config, settings, log)
-                if settings.task == "deep_linear"
-                else mlp_trainer(model, config, mnist, settings, log)
-            )
-            trained = (trainer(seed) for seed, _ in left)
-        for (seed, done), (ds, seconds) in zip(left, trained, strict=True):
-            write_history(ds, done)
-            log(f"model {model} seed {seed}: {seconds:.1f} s of training and evaluation")
-    for output in outputs:
-        os.replace(unfinished(output), output)
-        log(f"wrote {output}")
-    with contextlib.suppress(OSError):  # another block of this model may still use it
-        unfinished(outputs[0]).parent.rmdir()
+    if not left:
+        return
+    if setting.label:
+        log(f"{setting.label}: seeds {[seed for seed, _ in left]}")
+    settings = Settings.from_config(config, divergence_rate=rate)
+    if settings.vectorize_seeds:
+        trained = vectorized_runs(model, config, dataset(), settings, [s for s, _ in left], log)
+    else:
+        trainer = (
+            dln_trainer(model, config, settings, log)
+            if settings.task == "deep_linear"
+            else mlp_trainer(model, config, dataset(), settings, log)
+        )
+        trained = (trainer(seed) for seed, _ in left)
+    for (seed, done), (ds, seconds) in zip(left, trained, strict=True):
+        write_history(ds, done)
+        log(f"model {model} seed {seed}: {seconds:.1f} s of training and evaluation")
 
 
 def reusable(path, model, seed, config, divergence_rate):
@@ -171,7 +200,7 @@ def reusable(path, model, seed, config, divergence_rate):
 
 def run_training(model, seed, mnist, config, output, log=print, divergence_rate=None):
     """Train one run and write its history (a block of one)."""
-    train_block(model, [seed], config, [output], mnist, divergence_rate, log)
+    train_block(model, [Setting(config, [seed], [output], divergence_rate)], mnist, log)
 
 
 def rerun(history, mnist, output):
