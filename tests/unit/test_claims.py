@@ -7,7 +7,7 @@ import pytest
 import xarray as xr
 
 from bnlab.analysis.findings import DOCS_CSV, blocks, outcome_rows, values_of
-from bnlab.analysis.outcomes import describe, drift, landscape_series, outcomes
+from bnlab.analysis.outcomes import describe, drift, landscape_series, outcomes, step_change
 from bnlab.analysis.verdicts import claims_table
 from bnlab.spec import studies
 from bnlab.spec.claims import FAMILIES, all_claims
@@ -62,7 +62,10 @@ def history(seed, loss_scale=1.0, measured=True):
 
 def test_outcomes_by_hand():
     out = outcomes(history(0))
-    assert out["train_loss_epoch1"] == 2.0  # mean of 3, 2, 1
+    assert out["train_loss_epoch1"] == 2.0  # mean of 3, 2, 1 (train mode)
+    assert out["final_minibatch_loss"] == 1.0  # the last epoch's steps
+    # Eval mode after epoch 1 (the evaluation at epoch 0 is before any step).
+    assert (out["train_loss_after_epoch1"], out["train_accuracy_after_epoch1"]) == (0.5, 0.9)
     assert (out["final_train_loss"], out["final_test_accuracy"]) == (0.25, 0.93)
     # loss range per step 0.5 and 0.1 -> median 0.3; epoch 1 alone: 0.5
     assert out["loss_variation"] == pytest.approx(0.3)
@@ -72,11 +75,30 @@ def test_outcomes_by_hand():
     # largest gradient change 4 and 3 -> 3.5; relative to |g|: 0.5 and 0.5
     assert out["gradient_change"] == 3.5 and out["gradient_change_relative"] == 0.5
     assert out["beta_smoothness"] == 2.0
+    assert out["log_loss_variation"] == pytest.approx(np.log10(0.3))
+    assert out["log_gradient_norm"] == pytest.approx(np.log10(7.0))  # median of 8, 6
     assert (out["ics_l2_Dense_1"], out["ics_cosine_Dense_1"]) == (2.0, pytest.approx(0.6))
+    assert out["log_ics_l2_Dense_1"] == pytest.approx(np.log10(2.0))
     # location drift: |1 - 0| / 2 = 0.5 and 0 -> median 0.25; spread: |log 1|, |log 4|
     assert out["input_location_drift"] == pytest.approx(0.25)
     assert out["input_spread_drift"] == pytest.approx(np.log(4) / 2)
     assert "loss_variation" not in outcomes(history(0, measured=False))
+
+
+def test_step_change_is_between_successive_measured_steps():
+    """Unit 0's median goes 0 -> 1 -> 0 with spread 2: it ends where it
+    started (drift 0) but moves half a spread at each step; unit 1 keeps its
+    median and its spread goes 1 -> 2 -> 1 (|log 2| each step, drift 0)."""
+    unit0 = [[-1, 0, 1], [0, 1, 2], [-1, 0, 1]]
+    unit1 = [[0.5, 1, 1.5], [0, 1, 2], [0.5, 1, 1.5]]
+    pct = xr.DataArray(
+        np.array([[[u0, u1]] for u0, u1 in zip(unit0, unit1, strict=True)], float),
+        dims=("measure_step", "relu_input", "unit", "percentile"),
+    )
+    assert drift(pct) == {"input_location_drift": 0.0, "input_spread_drift": 0.0}
+    changes = step_change(pct)
+    assert changes["input_location_step_change"] == pytest.approx(0.25)  # 0.5, 0.5, 0, 0
+    assert changes["input_spread_step_change"] == pytest.approx(np.log(2) / 2)  # 0, 0, log 2, log 2
 
 
 def test_series_and_drift_ignore_padding():
@@ -106,7 +128,9 @@ def test_claims_read_their_quantity_at_their_conditions():
         adam: {"baseline": [history(0)], "batchnorm": [history(0, 2.0)]},
     }
     table = outcome_rows(conditions)
-    claim = next(c for c in CLAIMS if c.name == "BN trains faster (sgd 0.3)")
+    claim = next(
+        c for c in CLAIMS if c.name == "BN trains faster: minibatch loss, train mode (sgd 0.3)"
+    )
     assert values_of(table)(claim) == {
         "baseline": {0: 2.0, 1: 2.0},
         "batchnorm": {0: 1.0, 1: pytest.approx(0.8)},

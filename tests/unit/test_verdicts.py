@@ -17,6 +17,7 @@ from bnlab.analysis.verdicts import (
     paired_diffs,
     paired_interval,
     paired_p,
+    signflip_p,
     tost,
     verdict,
 )
@@ -41,7 +42,8 @@ def test_holm_by_hand():
     # (a running maximum keeps the order).
     np.testing.assert_allclose(holm([0.01, 0.04, 0.03, 0.005]), [0.03, 0.06, 0.06, 0.02])
     np.testing.assert_allclose(holm([0.5, 0.6]), [1.0, 1.0])  # 0.5·2 = 1, capped
-    np.testing.assert_allclose(holm([0.01, np.nan, 0.02]), [0.03, np.nan, 0.04])
+    # A NaN (no test: fewer than two pairs) is not counted.
+    np.testing.assert_allclose(holm([0.01, np.nan, 0.03]), [0.02, np.nan, 0.03])
     assert holm([]).shape == (0,)
 
 
@@ -109,6 +111,7 @@ def claim(name, pair, quantity="loss", family="smooth", primary=True, margin=1.0
         margin=margin,
         family=family,
         primary=primary,
+        margin_reason="by hand",
     )
 
 
@@ -129,22 +132,30 @@ def test_claims_table_corrects_primary_claims_within_each_family():
     assert list(table.columns) == COLUMNS
     assert list(table["claim"]) == [c.name for c in claims[:-1]]
     table = table.set_index("claim")
-    p_up = 2 * t2_sf(5.0)
-    # Family "smooth", primary: p = (0.0377, 1) -> Holm (0.0755, 1).
-    assert table.loc["bn", "p_holm"] == pytest.approx(2 * p_up)
-    assert table.loc["lp", "p_holm"] == pytest.approx(1.0)
-    # 0.0755 > 0.05: not reproduced, and its interval (at 0.025) holds 0.
+    p_up = 2 * t2_sf(5.0)  # bn's difference test, 0.0377
+    p_lp_equivalent = t2_sf(4.0)  # lp within ±4: 0.0286
+    # bn within ±1: the test against +1 has P(T < 4) = 1 − P(T > 4).
+    assert table.loc["bn", "p_equivalence"] == pytest.approx(1 - t2_sf(4.0))
+    # Family "smooth": Holm over both tests of both primary claims, 4 p-values
+    # (0.0377, 1, 0.971, 0.0286): sorted, 0.0286·4 = 0.1144, then 0.0377·3
+    # carried up to 0.1144, then 1.
+    assert table.loc["bn", "test"] == "difference"
+    assert table.loc["bn", "p"] == pytest.approx(p_up)
+    assert table.loc["bn", "p_holm"] == pytest.approx(4 * p_lp_equivalent)
     assert table.loc["bn", "verdict"] == "inconclusive"
-    assert table.loc["bn", "ci_low"] < 0
-    assert table.loc["lp", "verdict"] == "equivalent"
-    # The same numbers alone in a family, or as a secondary measure: p as is.
-    assert table.loc["bn alone", "p_holm"] == pytest.approx(p_up)
-    assert table.loc["bn alone", "verdict"] == "reproduced"
+    assert table.loc["bn", "ci_low"] < 0  # its interval, at its Holm level, holds 0
+    assert table.loc["lp", "p_equivalence"] == pytest.approx(p_lp_equivalent)
+    assert table.loc["lp", "verdict"] == "inconclusive"  # 0.1144 > 0.05: not equivalent
+    # bn alone in its family: Holm over its own two tests, 0.0377·2 = 0.0755.
+    assert table.loc["bn alone", "p_holm"] == pytest.approx(2 * p_up)
+    assert table.loc["bn alone", "verdict"] == "inconclusive"
+    # A secondary measure: each test at the nominal level, no correction.
     assert np.isnan(table.loc["bn, accuracy", "p_holm"])
     assert table.loc["bn, accuracy", "verdict"] == "reproduced"
     row = table.loc["bn"]
     assert (row["n"], row["mean"], row["pair"]) == (3, 5.0, "bn - base")
     assert row["conditions"] == "learning_rate=0.3, optimizer=sgd"
+    assert row["margin_reason"] == "by hand"
 
 
 def test_claims_are_checked():
@@ -152,37 +163,63 @@ def test_claims_are_checked():
         Claim(**{**vars(claim("x", ("a", "b"))), "direction": "up"})
     with pytest.raises(ValueError, match="margin"):
         Claim(**{**vars(claim("x", ("a", "b"))), "margin": 0.0})
+    with pytest.raises(ValueError, match="reason"):
+        Claim(**{**vars(claim("x", ("a", "b"))), "margin_reason": ""})
     with pytest.raises(ValueError, match="unique"):
         claims_table([claim("x", ("a", "b"))] * 2, lambda c: {})
 
 
 def test_a_claim_of_no_difference_is_scored_by_its_equivalence_test():
-    """Direction '=': FLAT within ±4 (90% interval 0 ± 2.92) is the paper's
-    result; its family corrects the TOST p-value, P(T > 4) for each side."""
+    """Direction '=': FLAT within ±6 (P(T > 6) = 0.0133 for each side) is the
+    paper's result; Holm over its two tests doubles it to 0.0267."""
     runs = {
         "a": {1: 0.0, 2: 0.0, 3: 0.0},
         "b": dict(zip((1, 2, 3), FLAT, strict=True)),
-        "c": dict(zip((1, 2, 3), UP, strict=True)),
     }
-    same = Claim(**{**vars(claim("same", ("a", "b"), margin=4.0)), "direction": "="})
-    differs = Claim(
-        **{**vars(claim("differs", ("a", "c"), margin=4.0, primary=False)), "direction": "="}
-    )
-    table = claims_table([same, differs], lambda c: runs).set_index("claim")
-    assert table.loc["same", "p"] == pytest.approx(t2_sf(4.0))
-    assert table.loc["same", "verdict"] == "equivalent"
-    assert table.loc["differs", "verdict"] == "opposite"  # 5 ± 4.30 excludes 0
+    same = Claim(**{**vars(claim("same", ("a", "b"), margin=6.0)), "direction": "="})
+    row = claims_table([same], lambda c: runs).iloc[0]
+    assert row["test"] == "equivalence" and row["p"] == pytest.approx(t2_sf(6.0))
+    assert row["p_holm"] == pytest.approx(2 * t2_sf(6.0))
+    assert row["verdict"] == "equivalent"
 
 
-def test_a_relative_margin_is_a_fraction_of_model_as_mean():
-    runs = {"a": {1: 10.0, 2: 10.0, 3: 10.0}, "b": {1: 8.0, 2: 11.0, 3: 11.0}}
-    relative = Claim(**{**vars(claim("r", ("a", "b"), margin=0.4)), "relative_margin": True})
-    row = claims_table([relative], lambda c: runs).iloc[0]
-    assert row["margin"] == pytest.approx(4.0) and row["verdict"] == "equivalent"
+def test_an_opposite_on_a_claim_of_no_difference_is_corrected():
+    """UP (t = 5, p = 0.0377) against '=' with margin 4: the difference test
+    that makes it 'opposite' is one of the family's tests, so Holm doubles its
+    p to 0.0755 and the claim is inconclusive; as a secondary measure,
+    uncorrected, it is opposite."""
+    runs = {"a": {1: 0.0, 2: 0.0, 3: 0.0}, "c": dict(zip((1, 2, 3), UP, strict=True))}
+    none = {"direction": "=", "margin": 4.0}
+    primary = Claim(**{**vars(claim("primary", ("a", "c"))), **none})
+    secondary = Claim(**{**vars(claim("secondary", ("a", "c"), primary=False)), **none})
+    table = claims_table([primary, secondary], lambda c: runs).set_index("claim")
+    assert table.loc["primary", "p_difference"] == pytest.approx(2 * t2_sf(5.0))
+    assert table.loc["primary", "verdict"] == "inconclusive"
+    assert table.loc["primary", "test"] == "equivalence"  # the claim's own test decides nothing
+    assert table.loc["secondary", "verdict"] == "opposite"
+    assert table.loc["secondary", "test"] == "difference"
+    assert table.loc["secondary", "p"] == pytest.approx(2 * t2_sf(5.0))
+
+
+def test_a_detected_difference_inside_the_margin_is_negligible():
+    """UP's 95% interval is [0.70, 9.30]: inside ±10 it is negligible, not
+    reproduced; with a margin of 9 it reaches beyond it."""
+    assert verdict(UP, "+", 10.0, 0.05) == "negligible"
+    assert verdict([-d for d in UP], "+", 10.0, 0.05) == "negligible"  # either side
+    assert verdict(UP, "+", 9.0, 0.05) == "reproduced"
+    assert verdict(UP, "-", 9.0, 0.05) == "opposite"
 
 
 def test_a_small_detected_difference_is_still_equivalent_for_a_claim_of_none():
-    """UP (5 ± 4.30) within ±20: '=' scores it equivalent; '+' reproduced."""
+    """UP (90% interval 5 ± 2.92) within ±20: '=' scores it equivalent."""
     assert verdict(UP, "=", 20.0, 0.05) == "equivalent"
-    assert verdict(UP, "+", 20.0, 0.05) == "reproduced"
     assert verdict(UP, "=", 4.0, 0.05) == "opposite"
+
+
+def test_signflip_p_by_hand():
+    """Four pairs, 16 sign patterns: all positive, only the two all-same
+    patterns are as extreme (2/16); with |d| = 1, 2, 3, 0.5 and the last
+    negative, sums of at least 5.5 in size are ±6.5 and ±5.5 (4/16)."""
+    assert signflip_p([1.0, 2.0, 3.0, 4.0]) == pytest.approx(2 / 16)
+    assert signflip_p([1.0, 2.0, 3.0, -0.5]) == pytest.approx(4 / 16)
+    assert np.isnan(signflip_p([1.0]))

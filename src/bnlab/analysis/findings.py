@@ -100,50 +100,68 @@ def _interval(row):
     return f"{_number(row['mean'])} [{_number(row['ci_low'])}, {_number(row['ci_high'])}]"
 
 
-def _row(row, p_column):
+def _row(row):
+    flip = _number(row["p_signflip"]) + ("" if row["signflip_agrees"] else " †")
     return (
         f"| {row['claim']} | {row['source']} | {row['pair']} | {row['direction']} | "
-        f"{row['n']} | {_interval(row)} | {_number(row['margin'])} | {_number(row[p_column])} | "
-        f"**{row['verdict']}** |"
+        f"{row['n']} | {_interval(row)} | {_number(row['margin'])} | {row['test']} | "
+        f"{_number(row['p'])} | {_number(row['p_holm'])} | {flip} | **{row['verdict']}** |"
     )
 
 
 HEADER = (
-    "| claim | source | pair (b − a) | paper | n | Δ mean [interval] | margin | {p} | verdict |"
+    "| claim | source | pair (b − a) | paper | n | Δ mean [interval] | margin | test | p | "
+    "p (Holm) | sign-flip p | verdict |"
 )
+RULE = "|" + " --- |" * 12
+
+
+def _margins(rows):
+    """The margins' reasons (bnlab.spec.claims.margins), each once."""
+    reasons = dict.fromkeys(zip(rows.margin, rows.margin_reason, strict=True))
+    return [f"Margin ±{_number(m)}: {reason}." for m, reason in reasons]
 
 
 def to_markdown(table, alpha):
     """Per family (a question) its primary claims, Holm-corrected; then the
     secondary measures at the nominal level; then what each quantity is."""
     lines = [
-        f"Verdicts at α = {alpha:g}: paired over seeds (b − a); within each family Holm's "
-        "correction over its primary claims, whose intervals are at their Holm level. "
-        "*reproduced*: the interval excludes 0 on the paper's side (paper: + or −); "
-        "*opposite*: on the other side (for a claim of no difference, =, on either); "
-        "*equivalent*: two one-sided tests put the difference within ±margin; "
-        "*inconclusive*: none of these.",
+        f"Verdicts at α = {alpha:g}, paired over seeds (b − a). Each claim gets two tests: the "
+        "paired t-test of no difference (*difference*) and two one-sided tests that the "
+        "difference lies within ±margin (*equivalence*); within each family Holm's correction "
+        "runs over both tests of every primary claim, and intervals are at their Holm level. "
+        "*reproduced*: a difference on the paper's side (paper: + or −) whose interval reaches "
+        "beyond the margin; *opposite*: on the other side (for a claim of no difference, =, on "
+        "either); *negligible*: a difference detected but inside ±margin; *equivalent*: the "
+        "equivalence test passes; *inconclusive*: none of these. `test` names the test that "
+        "decided the verdict and `p` its p-value. The sign-flip p is the exact permutation "
+        "test of the same difference (no normality assumed); † marks a row where it and the "
+        "t-test disagree at the row's level.",
         "",
     ]
     primary = table[table.primary.astype(bool)]
     for family, rows in primary.groupby("family", sort=False):
         lines += [
             f"**{FAMILIES.get(family, family)}** ({len(rows)} primary claim"
-            f"{'s' if len(rows) > 1 else ''}, Holm over {len(rows)})",
+            f"{'s' if len(rows) > 1 else ''}, Holm over {2 * len(rows)} tests)",
             "",
-            HEADER.format(p="p (Holm)"),
-            "|" + " --- |" * 9,
-            *(_row(r, "p_holm") for _, r in rows.iterrows()),
+            HEADER,
+            RULE,
+            *(_row(r) for _, r in rows.iterrows()),
+            "",
+            *_margins(rows),
             "",
         ]
     secondary = table[~table.primary.astype(bool)]
     if len(secondary):
         lines += [
-            "**Secondary measures** (descriptive: not corrected, interval at 1 − α)",
+            "**Secondary measures** (descriptive: not corrected, intervals at 1 − α)",
             "",
-            HEADER.format(p="p"),
-            "|" + " --- |" * 9,
-            *(_row(r, "p") for _, r in secondary.iterrows()),
+            HEADER,
+            RULE,
+            *(_row(r) for _, r in secondary.iterrows()),
+            "",
+            *_margins(secondary),
             "",
         ]
     quantities = dict.fromkeys(table.quantity)

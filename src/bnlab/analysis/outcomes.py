@@ -12,8 +12,16 @@ from bnlab import schemas
 
 # Quantities every history has.
 TRAINING = {
-    "train_loss_epoch1": "mean minibatch loss over epoch 1, train mode (nat)",
-    "final_train_loss": "training-set loss after the last epoch, eval mode (nat)",
+    "train_loss_after_epoch1": "training-set loss after epoch 1, eval mode (nat; noise off)",
+    "train_accuracy_after_epoch1": "training-set accuracy after epoch 1, eval mode (noise off)",
+    "train_loss_epoch1": (
+        "mean minibatch loss over epoch 1, train mode: each batch's own statistics, noise on (nat)"
+    ),
+    "final_minibatch_loss": (
+        "mean minibatch loss over the last epoch, train mode: each batch's own statistics, "
+        "noise on (nat)"
+    ),
+    "final_train_loss": "training-set loss after the last epoch, eval mode (nat; noise off)",
     "final_train_accuracy": "training-set accuracy after the last epoch, eval mode",
     "final_test_accuracy": "test accuracy after the last epoch, eval mode",
 }
@@ -49,6 +57,22 @@ ICS = {
     "ics_cosine": "cos(G, G')",
     "ics_relative": "||G - G'|| / ||G||",
 }
+# log10 of a median: for margins as ratios (bnlab.spec.claims.margins.RATIO).
+LOGS = {f"log_{name}": f"log10 of the median {text}" for name, text in LANDSCAPE.items()} | {
+    "log_ics_l2": "log10 of the median ||G - G'|| (Definition 2.1, Fig. 3)",
+    "log_gradient_norm": "log10 of the median l2 norm of the gradient (§3.1)",
+}
+# Santurkar et al. Fig. 8: how the moments change between successive steps.
+STEP_CHANGE = {
+    "input_location_step_change": (
+        "how far the median of each unit's ReLU input moves between successive measured "
+        "steps, in units of its spread at the first of them (median over units and steps)"
+    ),
+    "input_spread_step_change": (
+        "|log| of the ratio of each unit's 15-85th percentile spread at successive measured "
+        "steps (median over units and steps)"
+    ),
+}
 
 
 # The deep linear network's (bnlab.train.dln): losses and landscape measures span
@@ -69,8 +93,12 @@ def final(ds, name):
 
 
 def training_outcomes(ds):
+    last = int(ds.train_epoch[-1])
     out = {
+        "train_loss_after_epoch1": float(ds.train_loss.sel(epoch=1)),
+        "train_accuracy_after_epoch1": float(ds.train_accuracy.sel(epoch=1)),
         "train_loss_epoch1": float(ds.step_loss.sel(train_epoch=1).mean()),
+        "final_minibatch_loss": float(ds.step_loss.sel(train_epoch=last).mean()),
         "final_train_loss": final(ds, "train_loss"),
         "final_train_accuracy": final(ds, "train_accuracy"),
         "final_test_accuracy": final(ds, "test_accuracy"),
@@ -117,6 +145,23 @@ def drift(percentiles):
     }
 
 
+def step_change(percentiles):
+    """Between successive measured steps, medians over steps, layers and
+    units (NaN padding drops out): how far each unit's median moved, in its
+    earlier spread, and |log| of its spread's ratio (Santurkar et al. Fig. 8
+    compares mean and variance between successive steps; these are the
+    robust counterparts, diagnostics.measure_every steps apart)."""
+    low, mid, high = (percentiles.isel(percentile=i).values for i in range(3))
+    spread = high - low
+    with np.errstate(divide="ignore", invalid="ignore"):
+        moved = abs(mid[1:] - mid[:-1]) / spread[:-1]
+        ratio = spread[1:] / spread[:-1]
+    return {
+        "input_location_step_change": float(np.nanmedian(moved)),
+        "input_spread_step_change": float(np.nanmedian(abs(np.log(ratio)))),
+    }
+
+
 def measured_outcomes(ds):
     out = {}
     series = landscape_series(ds)
@@ -124,11 +169,15 @@ def measured_outcomes(ds):
     for name, values in series.items():
         out[name] = float(values.median())
         out[f"{name}_epoch1"] = float(values.sel(measure_step=epoch1).median())
+        out[f"log_{name}"] = float(np.log10(out[name]))
+        out[f"log_{name}_epoch1"] = float(np.log10(out[f"{name}_epoch1"]))
+    out["log_gradient_norm"] = float(np.log10(ds.full_grad_norm.median()))
     for layer in ds.ics_layer.values:
         for name in ICS:
             out[f"{name}_{layer}"] = float(ds[name].sel(ics_layer=layer).median())
+        out[f"log_ics_l2_{layer}"] = float(np.log10(out[f"ics_l2_{layer}"]))
     if ds.sizes.get("relu_input", 0) and list(ds.percentile.values) == [15, 50, 85]:
-        out |= drift(ds.relu_input_percentiles)
+        out |= drift(ds.relu_input_percentiles) | step_change(ds.relu_input_percentiles)
     return out
 
 
@@ -137,6 +186,7 @@ def dln_outcomes(ds):
     loss and of each landscape measure's median over the measured steps; per
     layer the median cos(G, G') and log10 of the median ||G - G'||."""
     out = {"log_final_loss": float(np.log10(ds.final_loss))}
+    out["log_gradient_norm"] = float(np.log10(ds.full_grad_norm.median()))
     for name, values in landscape_series(ds).items():
         if f"log_{name}" in DLN:
             out[f"log_{name}"] = float(np.log10(values.median()))
@@ -157,7 +207,7 @@ def outcomes(ds):
 
 def describe(quantity):
     """A quantity's description, for the tables' legends."""
-    known = {**TRAINING, **TRAIN_MODE, **LANDSCAPE, **DRIFT, **ICS, **DLN}
+    known = {**TRAINING, **TRAIN_MODE, **LANDSCAPE, **DRIFT, **STEP_CHANGE, **ICS, **DLN, **LOGS}
     if quantity in known:
         return known[quantity]
     base, _, layer = quantity.partition("_Dense_")

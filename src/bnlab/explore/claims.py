@@ -20,7 +20,7 @@ from bokeh.models import (
 )
 
 from bnlab.analysis.findings import outcome_rows, values_of
-from bnlab.analysis.verdicts import claims_table
+from bnlab.analysis.verdicts import VERDICT_COLORS, claims_table
 from bnlab.explore import script
 from bnlab.explore.widgets import WIDTH, new_plot
 from bnlab.spec import claims as registry
@@ -55,14 +55,6 @@ def _cached(values):
 def number(x):
     """A table cell: three significant digits, '–' for a missing value."""
     return "–" if x is None or not np.isfinite(x) else f"{x:.3g}"
-
-
-VERDICT_COLORS = {
-    "reproduced": "#009E73",
-    "opposite": "#D55E00",
-    "equivalent": "#0072B2",
-    "inconclusive": "#777777",
-}
 
 
 def none(x):

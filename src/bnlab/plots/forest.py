@@ -17,18 +17,10 @@ from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
 
 from bnlab.analysis.findings import outcome_rows, values_of
-from bnlab.analysis.verdicts import claims_table
+from bnlab.analysis.verdicts import VERDICT_COLORS, claims_table
 from bnlab.plots.style import save
 from bnlab.spec import claims as registry
 from bnlab.spec.claims import FAMILIES
-
-# Okabe & Ito: distinguishable with every common colour-vision deficiency.
-VERDICT_COLORS = {
-    "reproduced": "#009E73",
-    "opposite": "#D55E00",
-    "equivalent": "#0072B2",
-    "inconclusive": "#999999",
-}
 
 
 def claims_result(conditions, alpha, claims_of):

@@ -19,8 +19,10 @@ class Claim:
     study: the name of the study whose runs it reads.
     direction: "+" if the paper reports b − a > 0, "-" if < 0, "=" if no
         difference (then its p-value is the equivalence test's).
-    margin: half-width of the equivalence region, in the quantity's units, or
-        (relative_margin) as a fraction of model a's mean over the pairs.
+    margin: the smallest difference that matters, in the quantity's units:
+        the half-width of the equivalence region, and the bound inside which
+        a detected difference is negligible (bnlab.spec.claims.margins).
+    margin_reason: where that number comes from.
     family: claims whose primary measures share one Holm correction.
     primary: the claim's primary measure (corrected); False: a secondary one.
     """
@@ -35,29 +37,39 @@ class Claim:
     direction: str
     margin: float
     family: str
+    margin_reason: str
     primary: bool = True
-    relative_margin: bool = False
 
     def __post_init__(self):
         if self.direction not in ("+", "-", "="):
             raise ValueError(f"claim {self.name!r}: direction must be '+', '-' or '='")
         if not self.margin > 0:
             raise ValueError(f"claim {self.name!r}: margin must be positive")
+        if not self.margin_reason:
+            raise ValueError(f"claim {self.name!r}: a margin needs its reason")
         if len(self.pair) != 2 or self.pair[0] == self.pair[1]:
             raise ValueError(f"claim {self.name!r}: pair must be two different models")
 
 
 SANTURKAR = "Santurkar et al. 2018"
 IOFFE = "Ioffe & Szegedy 2015"
-# Equivalence margins: 10% of model a's value for scale-bound quantities;
-# 0.2 percentage points for accuracies.
-RELATIVE = {"margin": 0.1, "relative_margin": True}
-ACCURACY = {"margin": 0.002, "relative_margin": False}
 
 
 def claim(
-    name, statement, source, quantity, pair, conditions, direction, family, study="part2", **options
+    name,
+    statement,
+    source,
+    quantity,
+    pair,
+    conditions,
+    direction,
+    family,
+    study="part2",
+    *,
+    margin,
+    **options,
 ):
+    """A Claim whose margin is a margins.Margin."""
     return Claim(
         name=name,
         statement=statement,
@@ -68,7 +80,9 @@ def claim(
         study=study,
         direction=direction,
         family=family,
-        **{**RELATIVE, **options},
+        margin=margin.value,
+        margin_reason=margin.reason,
+        **options,
     )
 
 

@@ -1,7 +1,11 @@
 """Noise against depth (the `depth` study): Santurkar et al. §2.1's noisy
-BatchNorm and its control at each depth the study trains (its `widths` axis)."""
+BatchNorm and its control at each depth the study trains (its `widths` axis).
+Measured with the noise on, as §2.1 trains (the minibatch loss over the
+epoch, train mode); eval mode, where the noise is replaced by its
+expectation, is secondary."""
 
-from bnlab.spec.claims.claim import ACCURACY, SANTURKAR, claim
+from bnlab.spec.claims.claim import SANTURKAR, claim
+from bnlab.spec.claims.margins import LOSS, TRAIN_ACCURACY
 
 FAMILIES = {
     "noise depth": "noisy BatchNorm trains like BatchNorm, and the same noise without it "
@@ -16,33 +20,46 @@ def claims(conditions):
     out = []
     for cond in conditions:
         layers = len(cond["widths"])
-        out += [
-            claim(
-                f"the noise without BN hurts training ({layers} layers)",
+        rows = (
+            (
+                "the noise without BN hurts training",
                 "the same noise without BatchNorm leaves a higher training loss (the paper: it "
                 "prevents training; noise_depth counts the runs at chance)",
-                source,
-                "final_train_loss",
                 ("baseline", "noisy_baseline"),
-                cond,
                 "+",
-                "noise depth",
-                study="depth",
             ),
-            claim(
-                f"noisy BN trains like BN ({layers} layers)",
+            (
+                "noisy BN trains like BN",
                 "BatchNorm with Algorithm 1's noise trains as well as BatchNorm",
-                source,
-                "final_train_loss",
                 ("batchnorm", "noisy_batchnorm"),
-                cond,
                 "=",
-                "noise depth",
-                study="depth",
             ),
+        )
+        for name, statement, pair, direction in rows:
+            for quantity, primary, mode in (
+                ("final_minibatch_loss", True, "noise on"),
+                ("final_train_loss", False, "eval mode, noise off"),
+            ):
+                suffix = "" if primary else f": {mode}"
+                out.append(
+                    claim(
+                        f"{name} ({layers} layers){suffix}",
+                        f"{statement} ({mode})",
+                        source,
+                        quantity,
+                        pair,
+                        cond,
+                        direction,
+                        "noise depth",
+                        study="depth",
+                        primary=primary,
+                        margin=LOSS,
+                    )
+                )
+        out.append(
             claim(
                 f"the control's accuracy falls short ({layers} layers)",
-                "the noisy control's training accuracy is lower than the baseline's",
+                "the noisy control's training accuracy is lower than the baseline's (eval mode)",
                 source,
                 "final_train_accuracy",
                 ("baseline", "noisy_baseline"),
@@ -51,7 +68,7 @@ def claims(conditions):
                 "noise depth",
                 study="depth",
                 primary=False,
-                **ACCURACY,
-            ),
-        ]
+                margin=TRAIN_ACCURACY,
+            )
+        )
     return out

@@ -1,13 +1,12 @@
 """The deep linear network's claims (the `dln` study, Santurkar et al. A.1):
 the paper's layers #9 and #17 (1-based) are our Dense_8 and Dense_16."""
 
-from bnlab.spec.claims.claim import ACCURACY, SANTURKAR, claim
+from bnlab.spec.claims.claim import SANTURKAR, claim
+from bnlab.spec.claims.margins import COSINE, RATIO
 
 LP = ("lp1_batchnorm", "lp2_batchnorm", "lpinf_batchnorm")
 BN = ("baseline", "batchnorm")
 DLN_LAYERS = ("Dense_8", "Dense_16")
-# log10 quantities: a margin of 0.05 is a factor of about 1.12.
-LOG = {"margin": 0.05, "relative_margin": False}
 FAMILIES = {
     "dln training": "on the deep linear network, BatchNorm and ℓp normalizations reach a "
     "lower loss, and ℓ1 beats BatchNorm",
@@ -24,7 +23,7 @@ def claims(conditions):
     main = rates[0]
 
     def dln_claim(name, statement, source, quantity, pair, cond, direction, family, **kw):
-        options = {**LOG, **kw}
+        options = {"margin": RATIO, **kw}
         return claim(
             name, statement, source, quantity, pair, cond, direction, family, "dln", **options
         )
@@ -78,7 +77,7 @@ def claims(conditions):
                     cond,
                     "-",
                     "dln ics",
-                    **ACCURACY,
+                    margin=COSINE,
                 ),
                 dln_claim(
                     f"DLN: BN increases ||G - G'|| ({tag})",
