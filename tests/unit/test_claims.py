@@ -6,7 +6,7 @@ import pandas as pd
 import pytest
 import xarray as xr
 
-from bnlab.analysis.findings import DOCS_CSV, blocks, outcome_rows, values_of
+from bnlab.analysis.findings import DOCS_CSV, PROSE, blocks, outcome_rows, tag_errors, values_of
 from bnlab.analysis.outcomes import describe, drift, landscape_series, outcomes, step_change
 from bnlab.analysis.verdicts import claims_table
 from bnlab.spec import studies
@@ -171,3 +171,27 @@ def test_docs_quote_the_committed_claims_table():
         assert text.split(start, 1)[1].split(end, 1)[0] == f"\n{block}", (
             f"{path} does not quote {DOCS_CSV}: bnlab findings {DOCS_CSV}"
         )
+
+
+def test_a_tag_whose_verdict_disagrees_with_the_table_fails():
+    table = pd.DataFrame({"claim": ["BN trains faster (sgd 0.3)"], "verdict": ["reproduced"]})
+    assert tag_errors("It does [claim: BN trains faster (sgd 0.3) — reproduced].", table) == []
+    assert tag_errors("It does [claim: BN trains faster (sgd 0.3) — opposite].", table) == [
+        "'BN trains faster (sgd 0.3)' is reproduced in the table, not opposite"
+    ]
+    assert tag_errors("It does [claim: BN trains\nfaster (sgd 0.3) —\nreproduced].", table) == []
+    assert tag_errors("[claim: BN trains slower — reproduced]", table) == [
+        "no claim named 'BN trains slower'"
+    ]
+    # A verdict stated in passing, without its claim, is an error too.
+    assert tag_errors("BatchNorm trains faster (reproduced).", table) == [
+        "an untagged verdict: (reproduced)"
+    ]
+
+
+def test_the_prose_names_each_result_with_the_tables_verdict():
+    """README.md, docs/part2.md and docs/questions.md: every tagged result
+    carries the verdict docs/claims.csv gives it."""
+    table = pd.read_csv(ROOT / DOCS_CSV)
+    for path in PROSE:
+        assert tag_errors((ROOT / path).read_text(), table) == [], path

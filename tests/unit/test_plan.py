@@ -131,7 +131,9 @@ def test_a_block_spans_its_models_axis_settings_unless_told_not_to():
     single = blocks.study_blocks(validate_config(config), "depth")
     assert len(single) == 2 * len(spanning)
     assert single[0].name == "widths=256-128-64/model=baseline/seed42"
-    assert sorted(p for b in single for p in b.paths) == sorted(p for b in spanning for p in b.paths)
+    assert sorted(p for b in single for p in b.paths) == sorted(
+        p for b in spanning for p in b.paths
+    )
 
 
 def test_runs_that_cannot_share_a_process_get_blocks_of_their_own():

@@ -181,12 +181,16 @@ def test_the_cost_model_by_hand():
     run_cfg = studies.config_of(config, studies.study_runs(config, "blog")[0])
     run_cfg["training"].update(train_examples=60000, batch_size=30, epochs=2)
     # 2 epochs of 60,000 images and 2,000 steps, the evaluation before
-    # training (0.4 of an epoch's images), plus start-up.
-    expected = 10 + 2 * (60000 * cost.IMAGE_SECONDS + 2000 * cost.STEP_SECONDS)
-    expected += 0.4 * 60000 * cost.IMAGE_SECONDS
-    assert cost.block_seconds([run_cfg]) == int(expected)
+    # training (0.4 of an epoch's images), 1.24x with every core busy; plus
+    # start-up: 5 s, 0.5 s for its one setting, 0.2 s for its history.
+    run = 2 * (60000 * cost.IMAGE_SECONDS + 2000 * cost.STEP_SECONDS)
+    run = 1.24 * (run + 0.4 * 60000 * cost.IMAGE_SECONDS)
+    assert cost.block_seconds([run_cfg]) == int(5.7 + run)
     run_cfg["diagnostics"]["measure_every"] = 100
-    expected += 2 * 20 * cost.MEASUREMENT_SECONDS
-    assert cost.block_seconds([run_cfg]) == int(expected)
-    # A block of three such runs starts once.
-    assert cost.block_seconds([run_cfg] * 3) == int(10 + 3 * (expected - 10))
+    run += 1.24 * 2 * 20 * cost.MEASUREMENT_SECONDS
+    assert cost.block_seconds([run_cfg]) == int(5.7 + run)
+    # A block of three such runs starts once and builds one Program; another
+    # setting builds a second.
+    assert cost.block_seconds([run_cfg] * 3) == int(5.5 + 3 * (0.2 + run))
+    other = {**run_cfg, "training": {**run_cfg["training"], "learning_rate": 0.5}}
+    assert cost.block_seconds([run_cfg, other]) == int(6 + 2 * (0.2 + run))

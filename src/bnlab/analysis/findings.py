@@ -9,6 +9,7 @@ docs/questions.md, the README's summary and the report's (a test checks that
 they match).
 """
 
+import re
 import sys
 from pathlib import Path
 
@@ -41,6 +42,41 @@ BLOCKS = [
     ("README.md", _markers(HTML, "claims summary"), None, "summary"),
     ("workflow/report/workflow.rst", _markers(RST, "claims summary"), None, "summary"),
 ]
+
+
+# Hand-written prose that states results: each result names its claim and
+# verdict in a tag, [claim: <name> — <verdict>], which a test checks against
+# docs/claims.csv.
+PROSE = ("README.md", "docs/part2.md", "docs/questions.md")
+TAG = re.compile(r"\[claim: (.+?) — (\w+)\]")
+VERDICT_WORD = re.compile(r"\b(reproduced|opposite|negligible|equivalent|inconclusive)\b")
+
+
+def prose(text):
+    """`text` without its generated blocks (bnlab findings)."""
+    for _, (start, end), _, _ in BLOCKS:
+        while start in text and end in text:
+            head, rest = text.split(start, 1)
+            text = head + rest.split(end, 1)[1]
+    return text
+
+
+def tag_errors(text, table):
+    """Where the tags of hand-written `text` disagree with the claims table:
+    an unknown claim, or a verdict word other than the table's; and a
+    parenthesised verdict word outside any tag (an untagged result)."""
+    verdicts = dict(zip(table.claim, table.verdict, strict=True))
+    text = re.sub(r"\s+", " ", prose(text))  # a tag may wrap across lines
+    errors = []
+    for name, word in TAG.findall(text):
+        if name not in verdicts:
+            errors.append(f"no claim named {name!r}")
+        elif verdicts[name] != word:
+            errors.append(f"{name!r} is {verdicts[name]} in the table, not {word}")
+    for sentence in re.findall(r"\(([^()]*)\)", TAG.sub("", text)):
+        if VERDICT_WORD.search(sentence):
+            errors.append(f"an untagged verdict: ({sentence.strip()[:80]})")
+    return errors
 
 
 def outcome_rows(conditions):
@@ -122,6 +158,20 @@ def _margins(rows):
     return [f"Margin ±{_number(m)}: {reason}." for m, reason in reasons]
 
 
+def _near_threshold(primary, alpha):
+    """Primary verdicts whose deciding p (Holm) lies within a factor of 2 of α:
+    a last-bit change of the runs (another CPU, docs/reproducibility.md) or a
+    seed more could move them."""
+    near = primary[(primary.p_holm > alpha / 2) & (primary.p_holm < 2 * alpha)]
+    if near.empty:
+        return [
+            f"No primary verdict's deciding p (Holm) lies within a factor of 2 of α = {alpha:g}.",
+            "",
+        ]
+    names = ", ".join(f"{r.claim} ({r.verdict}, {_number(r.p_holm)})" for r in near.itertuples())
+    return [f"Near the threshold (deciding p, Holm, within a factor of 2 of α): {names}.", ""]
+
+
 def to_markdown(table, alpha):
     """Per family (a question) its primary claims, Holm-corrected; then the
     secondary measures at the nominal level; then what each quantity is."""
@@ -152,6 +202,7 @@ def to_markdown(table, alpha):
             *_margins(rows),
             "",
         ]
+    lines += _near_threshold(primary, alpha)
     secondary = table[~table.primary.astype(bool)]
     if len(secondary):
         lines += [

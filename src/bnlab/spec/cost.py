@@ -1,6 +1,8 @@
 """The cost model for cluster requests and `bnlab plan`: estimated seconds of
 every run and training job, from the run's config (pure data)."""
 
+import json
+
 from bnlab.spec.architecture import dense_widths
 
 # The cost model for cluster requests and `bnlab plan`, measured on one core of
@@ -12,13 +14,19 @@ from bnlab.spec.architecture import dense_widths
 # 0.4 of an epoch's per-image time (0.69 s of the blog's 1.8 s epoch; 1.9 of
 # 5.0 s at 12 hidden layers); each of Part 2's measurements about 15 ms (a
 # Part 2 epoch measured every 100th step: 1.90 s, against 1.78 s unmeasured,
-# 2026-12-07); start-up once per job (imports, data; measured 6.5 to 8.6 s)
-# 10 s.
+# 2026-12-07). Those are one job alone; with a job on every core each MLP run
+# takes 1.24x as long (own seconds over this estimate in full builds: depth
+# 1.24, batch 1.25, part2 1.24). Start-up (imports, JAX, mnist.nc) 5 s per
+# job, 0.5 s per setting it trains (a Program) and 0.2 s per run (writing its
+# history), fitted to the spanning blocks of depth, batch and the sweep.
 IMAGE_SECONDS = 1.23 / 60000
 STEP_SECONDS = 0.17e-3
 EVALUATION_EPOCHS = 0.4
 MEASUREMENT_SECONDS = 0.015
-START_SECONDS = 10
+ALL_CORES_BUSY = 1.24
+START_SECONDS = 5
+SETTING_SECONDS = 0.5
+RUN_START_SECONDS = 0.2
 BLOG_MACS = 784 * 256 + 256 * 128 + 128 * 64 + 64 * 10
 BLOG_UNITS = 2 * (256 + 128 + 64) + 10  # the baseline's Dense and ReLU outputs
 
@@ -65,13 +73,15 @@ def run_seconds(run_cfg):
     passes = images * IMAGE_SECONDS * work  # one epoch's training and evaluation
     epoch = passes + steps * STEP_SECONDS
     epoch += (steps / every) * MEASUREMENT_SECONDS if every else 0
-    return training["epochs"] * epoch + EVALUATION_EPOCHS * passes
+    return ALL_CORES_BUSY * (training["epochs"] * epoch + EVALUATION_EPOCHS * passes)
 
 
 def block_seconds(run_cfgs):
     """Estimated wall time of one training job (a block of runs) on one core:
-    one start-up, then each run."""
-    return int(START_SECONDS + sum(map(run_seconds, run_cfgs)))
+    one start-up, a Program per setting (distinct run config), then each run."""
+    settings = len({json.dumps(c, sort_keys=True) for c in run_cfgs})
+    runs = sum(run_seconds(c) + RUN_START_SECONDS for c in run_cfgs)
+    return int(START_SECONDS + SETTING_SECONDS * settings + runs)
 
 
 def train_minutes(run_cfgs):
