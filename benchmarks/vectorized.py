@@ -21,6 +21,7 @@ from common import data_options, parser, pin, run_config
 
 
 def main(ks, model, epochs, mnist, train_examples, test_examples, cache):
+    from bnlab.data.mnist import load_mnist
     from bnlab.train.job import enable_compile_cache, mlp_program
     from bnlab.train.loop import train_seed
     from bnlab.train.settings import Settings
@@ -31,7 +32,7 @@ def main(ks, model, epochs, mnist, train_examples, test_examples, cache):
     training = {"epochs": epochs, "train_examples": train_examples, "test_examples": test_examples}
     config = run_config(model, training=training)
     settings = Settings.from_config(config)
-    prog, _ = mlp_program(model, config, mnist, settings)
+    prog, _ = mlp_program(model, config, load_mnist(mnist), settings)
     quiet = lambda _: None  # noqa: E731
     tic = time.perf_counter()
     warm = 1000  # the warm-up's seeds: not the measured ones

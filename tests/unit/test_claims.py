@@ -195,3 +195,17 @@ def test_the_prose_names_each_result_with_the_tables_verdict():
     table = pd.read_csv(ROOT / DOCS_CSV)
     for path in PROSE:
         assert tag_errors((ROOT / path).read_text(), table) == [], path
+
+
+def test_precise_bn_outcomes():
+    """With precise statistics recorded: their accuracy and its gap to train
+    mode; a model without BatchNorm (no bn_layer) from before precise BN
+    takes its eval-mode accuracy; a BatchNorm history from before has none."""
+    tested = history(0, measured=False).assign(test_accuracy_train_mode=0.90)
+    out = outcomes(tested.assign(test_accuracy_precise_bn=0.95))
+    assert out["final_test_accuracy_precise_bn"] == 0.95
+    assert out["precise_bn_gap"] == pytest.approx(0.05)
+    assert out["train_mode_gap"] == pytest.approx(0.93 - 0.90)
+    assert outcomes(tested)["final_test_accuracy_precise_bn"] == 0.93
+    old_bn = tested.assign_coords(bn_layer=["BatchNorm_0"])
+    assert "final_test_accuracy_precise_bn" not in outcomes(old_bn)

@@ -31,6 +31,14 @@ TRAIN_MODE = {
         "test accuracy in eval mode (running statistics) minus train mode (each batch's "
         "own statistics, batches of training.batch_size)"
     ),
+    "final_test_accuracy_precise_bn": (
+        "test accuracy after the last epoch in eval mode, BatchNorm's statistics recomputed "
+        "over the training set with the final weights (precise BN; without BatchNorm: eval mode)"
+    ),
+    "precise_bn_gap": (
+        "test accuracy with precise BatchNorm statistics minus train mode (each batch's own "
+        "statistics, batches of training.batch_size)"
+    ),
 }
 # Quantities of measured histories (diagnostics.measure_every > 0), per window.
 LANDSCAPE = {
@@ -106,6 +114,14 @@ def training_outcomes(ds):
     if "test_accuracy_train_mode" in ds:
         gap = out["final_test_accuracy"] - float(ds.test_accuracy_train_mode)
         out["train_mode_gap"] = gap
+    if "test_accuracy_precise_bn" in ds:
+        out["final_test_accuracy_precise_bn"] = float(ds.test_accuracy_precise_bn)
+    elif "test_accuracy_train_mode" in ds and "bn_layer" not in ds.coords:
+        # No BatchNorm, nothing to recompute (histories from before precise BN).
+        out["final_test_accuracy_precise_bn"] = out["final_test_accuracy"]
+    if "final_test_accuracy_precise_bn" in out and "test_accuracy_train_mode" in ds:
+        precise = out["final_test_accuracy_precise_bn"]
+        out["precise_bn_gap"] = precise - float(ds.test_accuracy_train_mode)
     return out
 
 

@@ -152,9 +152,9 @@ def history_dataset(run, config, stats):
     measure_data, measure_coords = _measure_arrays(run)
     data = {**_eval_arrays(run, width), **bn_data, **grad_data, **measure_data}
     data |= _param_arrays(run)
-    if run.train_mode_test:
-        for what, value in run.train_mode_test.items():
-            data[f"test_{what}_train_mode"] = ((), np.float32(value))
+    for suffix, test in (("train_mode", run.train_mode_test), ("precise_bn", run.precise_bn_test)):
+        for what in ("loss", "accuracy") if test else ():
+            data[f"test_{what}_{suffix}"] = ((), np.float32(test[what]))
     step_loss = np.stack([e.step_loss for e in run.epochs[1:]]).astype(np.float32)
     data["step_loss"] = (("train_epoch", "step"), step_loss)
     coords = {

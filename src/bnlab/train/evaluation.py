@@ -110,6 +110,42 @@ def make_train_mode_evaluate(net, batch_size):
     return jax.jit(evaluate)
 
 
+@cache
+def make_precise_bn(net):
+    """Jitted precise BatchNorm statistics: each BatchNorm layer's mean and
+    variance over the whole training set with the final weights, the earlier
+    layers normalized by theirs (the usual precise-BN step before testing;
+    running averages lag the weights, badly when an epoch has few steps).
+
+    One forward pass of the set as a single batch in train mode computes
+    exactly these, layer by layer; flax folds them into the running averages
+    as momentum · old + (1 − momentum) · new, so starting from zeros and
+    dividing by 1 − momentum reads them back. Layers without a running
+    variance (ℓp) are left as they are; a noisy model's statistics include
+    one draw of its noise (`key`). The whole split is one matrix product:
+    under portable numerics its last bits are not pinned (more than 256 rows,
+    docs/reproducibility.md)."""
+    from bnlab.train.models import BN_MOMENTUM
+
+    def precise(variables, images, stats, key):
+        zeros = jax.tree.map(jnp.zeros_like, variables["batch_stats"])
+        _, updated = net.apply(
+            {**variables, "batch_stats": zeros},
+            scale_pixels(images, stats),
+            train=True,
+            mutable=["batch_stats"],
+            rngs={"noise": key},
+        )
+        fresh = jax.tree.map(lambda x: x / (1 - BN_MOMENTUM), updated["batch_stats"])
+        batch_stats = {
+            layer: fresh[layer] if "var" in old else old
+            for layer, old in variables["batch_stats"].items()
+        }
+        return {**variables, "batch_stats": batch_stats}
+
+    return jax.jit(precise)
+
+
 def bn_snapshot(params, batch_stats):
     """Running statistics and (if learned) scale/shift of every BatchNorm layer
     (layers with a running variance; an ℓp layer keeps a running ℓp average)."""

@@ -21,7 +21,12 @@ import numpy as np
 from bnlab.data.pixels import scale_pixels
 from bnlab.spec.architecture import layer_widths
 from bnlab.train.epoch import create_train_state, optimizer, train_epoch
-from bnlab.train.evaluation import evaluate_splits, make_evaluate, make_train_mode_evaluate
+from bnlab.train.evaluation import (
+    evaluate_splits,
+    make_evaluate,
+    make_precise_bn,
+    make_train_mode_evaluate,
+)
 from bnlab.train.landscape import ProbedLayers, probed_layers
 from bnlab.train.models import build_model
 from bnlab.train.records import (
@@ -127,11 +132,16 @@ def check_and_log(prog, seed, record, log):
 
 
 def result(prog, seed, init_params, state, noise_root, records, log):
-    """The RunResult of a trained seed, after its test in train mode if asked."""
+    """The RunResult of a trained seed, after its tests in train mode and with
+    precise BatchNorm statistics if asked."""
     settings, model = prog.settings, prog.model
     where = first_nonfinite(records)
-    train_mode = None
+    train_mode = precise = None
     if settings.train_mode_test:
+        precise = precise_bn_test(
+            prog, state.variables, jax.random.fold_in(noise_root, settings.epochs + 2)
+        )
+        log(f"test accuracy with precise BatchNorm statistics: {precise['accuracy']:.4f}")
         evaluate = make_train_mode_evaluate(prog.net, settings.batch_size)
         key = jax.random.fold_in(noise_root, settings.epochs + 1)
         data = prog.data
@@ -155,6 +165,7 @@ def result(prog, seed, init_params, state, noise_root, records, log):
         diverged=where and "epoch {}, step {} (loss {})".format(*where),
         chance=chance_level(float(records[-1].test["accuracy"])),
         train_mode_test=train_mode,
+        precise_bn_test=precise,
     )
     if run.chance:
         log(
@@ -162,3 +173,15 @@ def result(prog, seed, init_params, state, noise_root, records, log):
             f"(finite loss, no divergence), try a lower training.learning_rate"
         )
     return run
+
+
+def precise_bn_test(prog, variables, key):
+    """Test loss and accuracy in eval mode after BatchNorm's statistics are
+    recomputed over the training set (make_precise_bn); for a model without
+    BatchNorm the eval-mode numbers themselves."""
+    data, stats = prog.data, prog.stats
+    if variables["batch_stats"]:
+        precise = make_precise_bn(prog.net)
+        variables = precise(variables, data["train_images"], stats["train"], key)
+    test = prog.evaluate["test"](variables, data["test_images"], data["test_labels"], stats["test"])
+    return jax.device_get(test)

@@ -11,6 +11,10 @@ from bnlab.errors import BnlabError
 from bnlab.spec.architecture import CLASSES, GROUP_SIZE, INPUT_SIZE, norm_layer
 from bnlab.train.layers import LpBatchNorm, algorithm1_expectation, algorithm1_noise
 
+# BatchNorm's running averages keep this share of their value per step
+# (flax's default, written out: bnlab.train.evaluation.make_precise_bn reads it).
+BN_MOMENTUM = 0.99
+
 
 class MLP(nn.Module):
     """Returns (logits, {layer name: output}) so diagnostics can see every layer.
@@ -47,7 +51,7 @@ class MLP(nn.Module):
             elif self.normalization == "lp_batch":
                 x = LpBatchNorm(p=self.p, use_running_average=frozen, **affine)(x)
             elif self.normalization in ("batch", "noisy_batch"):
-                x = nn.BatchNorm(use_running_average=frozen, **affine)(x)
+                x = nn.BatchNorm(use_running_average=frozen, momentum=BN_MOMENTUM, **affine)(x)
             if self.normalization in ("noisy_batch", "noise"):
                 noise = (self.noise_mean, self.noise_scale, self.noise_spread)
                 if train:

@@ -46,6 +46,7 @@ class RunResult:
     diverged: str | None  # where the loss first became non-finite (on_divergence='record')
     chance: str | None  # set when the run ends at chance-level test accuracy
     train_mode_test: dict | None = None  # test loss and accuracy in train mode, if asked
+    precise_bn_test: dict | None = None  # and with precise BatchNorm statistics
 
     @property
     def params(self):
