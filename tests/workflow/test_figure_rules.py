@@ -126,7 +126,7 @@ def test_part2_builds_every_part2_target(study):
         recorded = float(load_history(path).probe_divergence_rate)
         assert np.isnan(recorded) if expected is None else recorded == np.float32(expected), path
     claims = (workdir / "results/tables/claims.md").read_text()
-    assert "**BatchNorm trains faster** (2 primary claims, Holm over 2)" in claims
+    assert "**BatchNorm trains faster** (4 primary claims, Holm over 8 tests)" in claims
     changed = copy.deepcopy(config)
     changed["figures"]["unit_percentiles"]["unit"] = 5
     assert planned_jobs(snakemake(workdir, changed, "-n", "part2").stdout) == {
