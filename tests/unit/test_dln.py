@@ -13,7 +13,7 @@ from bnlab.errors import BnlabError
 from bnlab.history.dln import dln_dataset, task_digest
 from bnlab.history.read import load_history
 from bnlab.train import dln, models
-from bnlab.train.job import Setting, train_block
+from bnlab.train.job import SettingRuns, train_block
 from bnlab.train.landscape import internal_covariate_shift
 from bnlab.train.settings import Settings
 
@@ -266,7 +266,7 @@ def test_run_dln_writes_the_history(tmp_path):
     config["architecture"] = architecture("lp_batch", widths=(10,) * 3, p="inf")
     lines = []
     out = tmp_path / "dln.nc"
-    train_block("lpinf", [Setting(config, [3], [out])], log=lines.append)
+    train_block("lpinf", [SettingRuns(config, [3], [out])], log=lines.append)
     back = load_history(out)  # checked against the schema's deep_linear format
     ds = train_dln("lpinf", config["architecture"], 3, settings, log=lambda _: None, config=config)
     assert back.step_loss.values.tobytes() == ds.step_loss.values.tobytes()

@@ -33,15 +33,15 @@ def main(params, input, output, log, config):
     )
     if gpus and gpu is None:
         logger.warning("every GPU slot is taken: this job shares the GPUs (gpu.jobs_per_gpu)")
-    from bnlab.train.job import Setting, train_block
+    from bnlab.train.job import SettingRuns, train_block
 
-    outputs, blocks = iter(output), []
+    outputs, groups = iter(output), []
     for setting, config in zip(settings, params.configs, strict=True):
         paths = [next(outputs) for _ in setting["seeds"]]
         rate = probe_cap(input.divergence, config, logger)
-        blocks.append(Setting(config, setting["seeds"], paths, rate, setting["label"]))
+        groups.append(SettingRuns(config, setting["seeds"], paths, rate, setting["label"]))
     mnist = input.mnist[0] if input.mnist else None
-    train_block(params.model, blocks, mnist, log=logger.info)
+    train_block(params.model, groups, mnist, log=logger.info)
 
 
 def probe_cap(divergence_files, config, logger):

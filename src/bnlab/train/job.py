@@ -110,7 +110,7 @@ def dln_trainer(model, config, settings, log):
 
 
 @dataclass(frozen=True)
-class Setting:
+class SettingRuns:
     """A block's runs under one run config: their seeds and histories, and
     the rate the probes are capped below (bnlab.spec.sweeps; recorded in the
     history as probe_divergence_rate)."""
@@ -122,23 +122,23 @@ class Setting:
     label: str = ""  # the setting's folder, for the log
 
 
-def train_block(model, settings, mnist=None, log=print):
-    """Train `model` from each seed of each Setting and write each run's
-    history to its output. Every setting shares the process's numerics (set
-    by the first) and the MNIST arrays (loaded once)."""
-    for setting in settings:
+def train_block(model, groups, mnist=None, log=print):
+    """Train `model` from each seed of each SettingRuns in `groups` and write
+    each run's history to its output. Every group shares the process's
+    numerics (set by the first) and the MNIST arrays (loaded once)."""
+    for setting in groups:
         if len(setting.seeds) != len(setting.outputs):
             raise BnlabError(
                 f"{len(setting.seeds)} seeds need as many outputs, not {setting.outputs}"
             )
         for output in setting.outputs:
             check_writable(output)
-    use_cpu_numerics(settings[0].config["training"]["cpu_numerics"])  # before JAX's backend starts
+    use_cpu_numerics(groups[0].config["training"]["cpu_numerics"])  # before JAX's backend starts
     enable_compile_cache()
     dataset = functools.cache(lambda: load_mnist(mnist))
-    for setting in settings:
+    for setting in groups:
         train_setting(model, setting, dataset, log)
-    for setting in settings:
+    for setting in groups:
         for output in setting.outputs:
             os.replace(unfinished(output), output)
             log(f"wrote {output}")
@@ -147,7 +147,7 @@ def train_block(model, settings, mnist=None, log=print):
 
 
 def train_setting(model, setting, dataset, log):
-    """Train a Setting's seeds not finished before and write each to its
+    """Train a SettingRuns' seeds not finished before and write each to its
     unfinished path. `dataset()` returns the MNIST Dataset."""
     config, rate = setting.config, setting.divergence_rate
     left = []
@@ -200,7 +200,7 @@ def reusable(path, model, seed, config, divergence_rate):
 
 def run_training(model, seed, mnist, config, output, log=print, divergence_rate=None):
     """Train one run and write its history (a block of one)."""
-    train_block(model, [Setting(config, [seed], [output], divergence_rate)], mnist, log)
+    train_block(model, [SettingRuns(config, [seed], [output], divergence_rate)], mnist, log)
 
 
 def rerun(history, mnist, output):
