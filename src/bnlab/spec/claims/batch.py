@@ -23,7 +23,8 @@ BNLAB = "bnlab (a hypothesis from Wu & He's mechanism)"
 FAMILIES = {
     "small batches": "BatchNorm falls behind batch-independent normalizations as the batch "
     "shrinks, and is ahead at the usual sizes",
-    "batch statistics": "BatchNorm's population statistics serve test time better than a batch's own",
+    "batch statistics": "BatchNorm's population statistics serve test time better than a "
+    "batch's own",
 }
 PRIMARY = (4, 32)  # the smallest non-degenerate size Wu & He report, and their usual one
 # Sizes at which Wu & He report a pair: (other model, sizes).
