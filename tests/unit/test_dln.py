@@ -98,7 +98,7 @@ def test_norms_without_scale_shift_have_no_parameters():
 
 
 # Two examples, two layers: K_0 = I, K_1 = 2 I, A = I, so out = 2x, y = x and
-# the error is x itself: ||x_1||^2 + ||x_2||^2 = (1 + 4) + 9 = 14.
+# the error is x itself: (||x_1||^2 + ||x_2||^2) / 10 dims = ((1 + 4) + 9) / 10.
 HAND_X = np.zeros((2, 10), np.float32)
 HAND_X[0, :2] = [1.0, 2.0]
 HAND_X[1, 2] = 3.0
@@ -110,8 +110,23 @@ def test_untrained_loss_by_hand():
     params = {"Dense_0": {"kernel": eye}, "Dense_1": {"kernel": 2 * eye}}
     (pred, outputs), _ = net.apply({"params": params}, HAND_X, train=True, mutable=["batch_stats"])
     assert sorted(outputs) == ["Dense_0", "Dense_1"]
-    assert float(dln.squared_error(pred, HAND_X)) == 14.0
-    assert float(dln.full_batch_loss(net, {}, HAND_X, HAND_X)(params)) == 14.0
+    assert float(dln.squared_error(pred, HAND_X)) == pytest.approx(1.4, rel=1e-6)
+    assert float(dln.full_batch_loss(net, {}, HAND_X, HAND_X)(params)) == pytest.approx(
+        1.4, rel=1e-6
+    )
+
+
+def test_untrained_loss_is_at_the_papers_scale():
+    """E||A x||^2 = 10 and a Glorot product keeps E||W x||^2 = 10, so the mean
+    over 10 dims summed over 1,000 examples is about 1.1e4: the top of
+    Santurkar et al.'s Fig. 3b axis (10^4), not a decade above it."""
+    task = dln.synthetic_task(3, dln.EXAMPLES)
+    net = models.build_dln(architecture(widths=(10,) * 24))
+    losses = []
+    for seed in range(8):
+        params, state = init(net, task["x"], seed=seed)
+        losses.append(float(dln.full_batch_loss(net, state, task["x"], task["y"])(params)))
+    assert 3e3 < np.median(losses) < 3e4
 
 
 def test_batchnorm_loss_uses_the_whole_batch_statistics():
@@ -121,16 +136,16 @@ def test_batchnorm_loss_uses_the_whole_batch_statistics():
     k0, k1 = (np.asarray(params[f"Dense_{i}"]["kernel"], np.float64) for i in (0, 1))
     h = task["x"] @ k0
     h = (h - h.mean(0)) / np.sqrt(h.var(0) + 1e-5)  # scale 1, bias 0 at initialization
-    expected = np.sum((h @ k1 - task["y"]) ** 2)
+    expected = np.sum((h @ k1 - task["y"]) ** 2) / 10
     loss = dln.full_batch_loss(net, state, task["x"], task["y"])(params)
     assert float(loss) == pytest.approx(expected, rel=1e-5)
 
 
 def hand_gradient(x, y, k0, k1):
-    """L = ||x K0 K1 - y||^2 (rows): with r = x K0 K1 - y, dL/dK1 = 2 (x K0)^T r and
-    dL/dK0 = 2 x^T r K1^T."""
+    """L = ||x K0 K1 - y||^2 / 10 (rows, 10 output dims): with r = x K0 K1 - y,
+    dL/dK1 = (2 / 10) (x K0)^T r and dL/dK0 = (2 / 10) x^T r K1^T."""
     r = x @ k0 @ k1 - y
-    return np.sum(r**2), 2 * x.T @ r @ k1.T, 2 * (x @ k0).T @ r
+    return np.sum(r**2) / 10, 0.2 * x.T @ r @ k1.T, 0.2 * (x @ k0).T @ r
 
 
 def test_one_gradient_step_by_hand():
