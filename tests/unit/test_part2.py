@@ -1,6 +1,7 @@
 """Part 2: model variants, measurements in histories, and their figures."""
 
 import json
+from dataclasses import replace
 
 import jax
 import numpy as np
@@ -142,6 +143,19 @@ def test_measurements_are_recorded(measured):
     assert np.isnan(ds.relu_input_percentiles.sel(relu_input="BatchNorm_2", unit=100)).all()
     baseline = measured["baseline"][0]
     assert list(baseline.relu_input.values) == ["Dense_0", "Dense_1", "Dense_2"]
+
+
+@pytest.mark.parametrize("model", ["baseline", "batchnorm"])
+def test_next_step_percentiles_are_the_next_steps_network(model):
+    """Measured at every step and without noise, the percentiles after a
+    measured step's update are those the next step measures before its own
+    (the same probe batch, the network one update later)."""
+    every_step = replace(MEASURED, measure_every=1, epochs=1)
+    ds = synthetic_history(model, 0, every_step, {"training": {"optimizer": "adam"}})
+    before, after = ds.relu_input_percentiles, ds.relu_input_percentiles_next
+    assert before.sizes["measure_step"] == SETTINGS.steps_per_epoch(160)
+    np.testing.assert_allclose(after[:-1], before[1:], rtol=1e-5, atol=1e-6)
+    assert not np.allclose(before[:-1], before[1:], rtol=1e-3, equal_nan=True)  # the steps move
 
 
 def _drawn(path):

@@ -125,10 +125,10 @@ def _measure_arrays(run):
         "ics_l2": (("measure_step", "ics_layer"), cat("ics_l2")),
         "ics_relative": (("measure_step", "ics_layer"), cat("ics_relative")),
         "ics_cosine": (("measure_step", "ics_layer"), cat("ics_cosine")),
-        "relu_input_percentiles": (
-            ("measure_step", "relu_input", "unit", "percentile"),
-            cat("relu_input_percentiles"),
-        ),
+        **{
+            name: (("measure_step", "relu_input", "unit", "percentile"), cat(name))
+            for name in ("relu_input_percentiles", "relu_input_percentiles_next")
+        },
     }
     coords = {
         "measure_step": (epochs - 1) * steps + np.tile(local, len(measured)),

@@ -108,7 +108,10 @@ def train_epoch(state, key, order, noise, record, images, labels, stats, probe, 
         idx, keys = xs
         x = scale_pixels(images[idx[0]], stats)
         loss_of = lambda p: loss_fn(p, state, x, labels[idx[0]], keys[0])[0]  # noqa: E731
-        measured = measure(state, loss_of, keys[0], probe, settings, layers)
+        # The next step's noise is the chunk's second key; a chunk of one step
+        # draws a fresh one (its next key lies in the next chunk).
+        after = keys[1] if every > 1 else jax.random.fold_in(keys[0], 1)
+        measured = measure(state, loss_of, keys[0], after, probe, settings, layers)
         state, outs = lax.scan(step, state, xs)
         return state, (outs, measured)
 

@@ -7,6 +7,7 @@ from typing import NamedTuple
 import jax
 import jax.numpy as jnp
 import numpy as np
+import optax
 from jax import lax
 
 from bnlab.spec.architecture import dense_layers, ics_layers, max_width, relu_inputs
@@ -135,12 +136,14 @@ def probed_layers(architecture):
     )
 
 
-def measure(state, loss_of, noise, probe, settings, layers):
+def measure(state, loss_of, noise, next_noise, probe, settings, layers):
     """Santurkar et al.'s and Ioffe & Szegedy's measurements at one training
     step, before its update: the loss landscape along the step, gradient
     predictiveness, effective beta-smoothness, the lengths of the gradient and
     the step, the kernels' norms, internal covariate shift, and per-unit
-    percentiles of every ReLU input on a fixed probe batch.
+    percentiles of every ReLU input on a fixed probe batch, before the step's
+    update and after it (under the next step's noise, `next_noise`): Fig. 8
+    compares the moments of successive steps.
 
     `state` is a training.TrainState (its optimizer gives the update);
     `loss_of(params)` the step's minibatch loss; `layers` a ProbedLayers.
@@ -158,9 +161,17 @@ def measure(state, loss_of, noise, probe, settings, layers):
     ics_l2, ics_relative, ics_cos = internal_covariate_shift(
         jax.grad(loss_of), state.params, grads, updates, layers.ics
     )
-    (_, outputs), _ = state.apply_fn(
-        state.variables, probe, train=True, mutable=["batch_stats"], rngs={"noise": noise}
-    )
+
+    def percentiles(params, key):
+        (_, outputs), _ = state.apply_fn(
+            {**state.variables, "params": params},
+            probe,
+            train=True,
+            mutable=["batch_stats"],
+            rngs={"noise": key},
+        )
+        return unit_percentiles(outputs, layers.relu_inputs, settings.percentiles, layers.width)
+
     return {
         "landscape_loss": losses,
         "grad_change": changes,
@@ -175,7 +186,8 @@ def measure(state, loss_of, noise, probe, settings, layers):
         "ics_l2": ics_l2,
         "ics_relative": ics_relative,
         "ics_cosine": ics_cos,
-        "relu_input_percentiles": unit_percentiles(
-            outputs, layers.relu_inputs, settings.percentiles, layers.width
+        "relu_input_percentiles": percentiles(state.params, noise),
+        "relu_input_percentiles_next": percentiles(
+            optax.apply_updates(state.params, updates), next_noise
         ),
     }
