@@ -7,7 +7,14 @@ import pytest
 import xarray as xr
 
 from bnlab.analysis.findings import DOCS_CSV, PROSE, blocks, outcome_rows, tag_errors, values_of
-from bnlab.analysis.outcomes import describe, drift, landscape_series, outcomes, step_change
+from bnlab.analysis.outcomes import (
+    describe,
+    drift,
+    landscape_series,
+    measured_change,
+    outcomes,
+    step_change,
+)
 from bnlab.analysis.verdicts import claims_table
 from bnlab.spec import studies
 from bnlab.spec.claims import FAMILIES, all_claims
@@ -85,7 +92,7 @@ def test_outcomes_by_hand():
     assert "loss_variation" not in outcomes(history(0, measured=False))
 
 
-def test_step_change_is_between_successive_measured_steps():
+def test_measured_change_is_between_successive_measured_steps():
     """Unit 0's median goes 0 -> 1 -> 0 with spread 2: it ends where it
     started (drift 0) but moves half a spread at each step; unit 1 keeps its
     median and its spread goes 1 -> 2 -> 1 (|log 2| each step, drift 0)."""
@@ -96,9 +103,27 @@ def test_step_change_is_between_successive_measured_steps():
         dims=("measure_step", "relu_input", "unit", "percentile"),
     )
     assert drift(pct) == {"input_location_drift": 0.0, "input_spread_drift": 0.0}
-    changes = step_change(pct)
-    assert changes["input_location_step_change"] == pytest.approx(0.25)  # 0.5, 0.5, 0, 0
-    assert changes["input_spread_step_change"] == pytest.approx(np.log(2) / 2)  # 0, 0, log 2, log 2
+    changes = measured_change(pct)
+    assert changes["input_location_measured_change"] == pytest.approx(0.25)  # 0.5, 0.5, 0, 0
+    assert changes["input_spread_measured_change"] == pytest.approx(
+        np.log(2) / 2
+    )  # 0, 0, log 2, log 2
+
+
+def test_step_change_compares_each_measured_step_with_the_next_step():
+    """Two measured steps, one unit, percentiles before each update and after
+    it: step 1 moves the median by 0.2 of a spread of 2 (0.1) and keeps the
+    spread; step 2 keeps the median and doubles the spread (|log 2|).
+    Medians over the two: location 0.05, spread log(2) / 2; the measured
+    steps' own difference (median 0 -> 5) plays no part."""
+    dims = ("measure_step", "relu_input", "unit", "percentile")
+    before = xr.DataArray(np.array([[[[-1, 0, 1]]], [[[4, 5, 6]]]], float), dims=dims)
+    after = xr.DataArray(np.array([[[[-0.8, 0.2, 1.2]]], [[[3, 5, 7]]]], float), dims=dims)
+    changes = step_change(before, after)
+    assert changes["input_location_step_change"] == pytest.approx(0.05)
+    assert changes["input_spread_step_change"] == pytest.approx(np.log(2) / 2)
+    assert changes["log_input_location_step_change"] == pytest.approx(np.log10(0.05))
+    assert measured_change(before)["input_location_measured_change"] == pytest.approx(2.5)
 
 
 def test_series_and_drift_ignore_padding():

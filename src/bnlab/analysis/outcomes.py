@@ -73,12 +73,22 @@ LOGS = {f"log_{name}": f"log10 of the median {text}" for name, text in LANDSCAPE
 # Santurkar et al. Fig. 8: how the moments change between successive steps.
 STEP_CHANGE = {
     "input_location_step_change": (
-        "how far the median of each unit's ReLU input moves between successive measured "
-        "steps, in units of its spread at the first of them (median over units and steps)"
+        "how far the median of each unit's ReLU input moves in one training step, in "
+        "units of its spread before the step (median over units and measured steps)"
     ),
     "input_spread_step_change": (
-        "|log| of the ratio of each unit's 15-85th percentile spread at successive measured "
-        "steps (median over units and steps)"
+        "|log| of the ratio of each unit's 15-85th percentile spread after and before one "
+        "training step (median over units and measured steps)"
+    ),
+    "log_input_location_step_change": "log10 of input_location_step_change",
+    "log_input_spread_step_change": "log10 of input_spread_step_change",
+    "input_location_measured_change": (
+        "input_location_step_change between successive measured steps "
+        "(diagnostics.measure_every steps apart), not successive steps"
+    ),
+    "input_spread_measured_change": (
+        "input_spread_step_change between successive measured steps "
+        "(diagnostics.measure_every steps apart), not successive steps"
     ),
 }
 
@@ -161,21 +171,40 @@ def drift(percentiles):
     }
 
 
-def step_change(percentiles):
-    """Between successive measured steps, medians over steps, layers and
-    units (NaN padding drops out): how far each unit's median moved, in its
-    earlier spread, and |log| of its spread's ratio (Santurkar et al. Fig. 8
-    compares mean and variance between successive steps; these are the
-    robust counterparts, diagnostics.measure_every steps apart)."""
-    low, mid, high = (percentiles.isel(percentile=i).values for i in range(3))
+def moment_changes(before, after):
+    """How each unit's ReLU input moved from `before` to `after` (percentile
+    arrays of one shape), medians over everything else (NaN padding drops
+    out): its median's move in its earlier spread, and |log| of its spread's
+    ratio (the robust counterparts of Fig. 8's mean and variance)."""
+    low, mid, high = (before[..., i] for i in range(3))
+    low2, mid2, high2 = (after[..., i] for i in range(3))
     spread = high - low
     with np.errstate(divide="ignore", invalid="ignore"):
-        moved = abs(mid[1:] - mid[:-1]) / spread[:-1]
-        ratio = spread[1:] / spread[:-1]
+        moved = abs(mid2 - mid) / spread
+        ratio = (high2 - low2) / spread
+    return float(np.nanmedian(moved)), float(np.nanmedian(abs(np.log(ratio))))
+
+
+def step_change(percentiles, after):
+    """Santurkar et al. Fig. 8 compare the moments of successive training
+    steps: each measured step's percentiles before its update against those
+    after it (`after`, under the next step's noise)."""
+    location, spread = moment_changes(percentiles.values, after.values)
     return {
-        "input_location_step_change": float(np.nanmedian(moved)),
-        "input_spread_step_change": float(np.nanmedian(abs(np.log(ratio)))),
+        "input_location_step_change": location,
+        "input_spread_step_change": spread,
+        "log_input_location_step_change": float(np.log10(location)),
+        "log_input_spread_step_change": float(np.log10(spread)),
     }
+
+
+def measured_change(percentiles):
+    """The same between successive measured steps (diagnostics.measure_every
+    steps apart): what histories written before the next step's percentiles
+    existed can show."""
+    values = percentiles.values
+    location, spread = moment_changes(values[:-1], values[1:])
+    return {"input_location_measured_change": location, "input_spread_measured_change": spread}
 
 
 def measured_outcomes(ds):
@@ -193,7 +222,10 @@ def measured_outcomes(ds):
             out[f"{name}_{layer}"] = float(ds[name].sel(ics_layer=layer).median())
         out[f"log_ics_l2_{layer}"] = float(np.log10(out[f"ics_l2_{layer}"]))
     if ds.sizes.get("relu_input", 0) and list(ds.percentile.values) == [15, 50, 85]:
-        out |= drift(ds.relu_input_percentiles) | step_change(ds.relu_input_percentiles)
+        pct = ds.relu_input_percentiles
+        out |= drift(pct) | measured_change(pct)
+        if "relu_input_percentiles_next" in ds:
+            out |= step_change(pct, ds.relu_input_percentiles_next)
     return out
 
 

@@ -13,14 +13,14 @@ by the eval-mode training loss and accuracy after epoch 1 (the blog's
 numbers, Santurkar et al.'s Fig. 2 curves); the noise claims of §2.1 by the
 minibatch loss with the noise on (train mode), since evaluation replaces the
 noise by its expectation; ℓp's shift (§3.3, Fig. 8) by the change between
-successive measured steps. The other forms are secondary, labelled.
+successive steps (bnlab.spec.claims.moments). The other forms are
+secondary, labelled.
 """
 
 from bnlab.spec.claims.claim import IOFFE, SANTURKAR, claim, tag
-from bnlab.spec.claims.margins import LOSS, MOMENTS, RATIO, TEST_ACCURACY, TRAIN_ACCURACY
+from bnlab.spec.claims.margins import LOSS, TEST_ACCURACY, TRAIN_ACCURACY
 from bnlab.spec.claims.measured import BN, ics, landscape
-
-LP = ("lp1_batchnorm", "lp2_batchnorm", "lpinf_batchnorm")
+from bnlab.spec.claims.moments import lp, stability
 
 FAMILIES = {
     "faster": "BatchNorm trains faster",
@@ -179,149 +179,4 @@ def noise(sgd, lower, adam):
         claim(f"{n} ({tag(adam)})", s, source, q, p, adam, d, "noise", primary=False, margin=LOSS)
         for n, s, q, p, d in rows
     ]
-    return out
-
-
-def lp(sgd, lower, adam):
-    """§3.3: ℓp normalizations train like BatchNorm (Fig. 5) and smooth the
-    landscape (Fig. 12), without controlling the moments (Fig. 6; between
-    successive steps, Fig. 8)."""
-    fig5, fig6 = f"{SANTURKAR} §3.3, Fig. 5 (VGG, DLN)", f"{SANTURKAR} §3.3, Figs. 6, 8 (VGG)"
-    out = []
-    for model in LP:
-        out += [
-            claim(
-                f"{model} trains faster than the baseline",
-                "ℓp normalization helps training (training loss after epoch 1, eval mode)",
-                fig5,
-                "train_loss_after_epoch1",
-                ("baseline", model),
-                sgd,
-                "-",
-                "lp",
-                margin=LOSS,
-            ),
-            claim(
-                f"{model} shifts its inputs more than the baseline",
-                "ℓp normalization's layer inputs change more between steps than an "
-                "unnormalized network's",
-                fig6,
-                "input_spread_step_change",
-                ("baseline", model),
-                sgd,
-                "+",
-                "lp moments",
-                margin=MOMENTS,
-            ),
-            claim(
-                f"{model} shifts its inputs more than the baseline: over training",
-                "ℓp normalization's layer inputs drift further from the first measured step",
-                fig6,
-                "input_spread_drift",
-                ("baseline", model),
-                sgd,
-                "+",
-                "lp moments",
-                primary=False,
-                margin=MOMENTS,
-            ),
-            claim(
-                f"{model} trains like BN",
-                "ℓp normalization trains as fast as BatchNorm",
-                fig5,
-                "train_loss_after_epoch1",
-                ("batchnorm", model),
-                sgd,
-                "=",
-                "lp",
-                primary=False,
-                margin=LOSS,
-            ),
-            claim(
-                f"{model} shifts its inputs more than BN",
-                "ℓp normalization does not control the moments as BatchNorm does",
-                fig6,
-                "input_spread_step_change",
-                ("batchnorm", model),
-                sgd,
-                "+",
-                "lp moments",
-                primary=False,
-                margin=MOMENTS,
-            ),
-            claim(
-                f"{model} smooths the landscape",
-                "ℓp normalization smooths the loss landscape",
-                f"{SANTURKAR} §3.3, Fig. 12 (VGG)",
-                "log_loss_variation",
-                ("baseline", model),
-                sgd,
-                "-",
-                "lp",
-                primary=False,
-                margin=RATIO,
-            ),
-        ]
-    return out
-
-
-def stability(sgd, lower, adam):
-    """Ioffe & Szegedy Fig. 1: the inputs to a nonlinearity are steadier with
-    BatchNorm; Santurkar et al. Fig. 1c: the difference is marginal; §2.1:
-    noisy BatchNorm's inputs are less steady than even the standard network's."""
-    out = []
-    for cond in (sgd, adam):
-        primary = cond is sgd
-        out += [
-            claim(
-                f"BN steadies ReLU inputs ({tag(cond)})",
-                "the median of each unit's ReLU input moves less over training",
-                f"{IOFFE} Fig. 1",
-                "input_location_drift",
-                BN,
-                cond,
-                "-",
-                "stability",
-                primary=primary,
-                margin=MOMENTS,
-            ),
-            claim(
-                f"BN steadies ReLU input spread ({tag(cond)})",
-                "the spread of each unit's ReLU input changes less over training",
-                f"{IOFFE} Fig. 1",
-                "input_spread_drift",
-                BN,
-                cond,
-                "-",
-                "stability",
-                primary=False,
-                margin=MOMENTS,
-            ),
-            claim(
-                f"BN's input stability differs marginally ({tag(cond)})",
-                "the change of each unit's input distribution over training is about the same "
-                "with and without BatchNorm",
-                f"{SANTURKAR} §1, Fig. 1c (VGG)",
-                "input_location_drift",
-                BN,
-                cond,
-                "=",
-                "stability",
-                primary=primary,
-                margin=MOMENTS,
-            ),
-            claim(
-                f"noisy BN's inputs are less steady than the baseline's ({tag(cond)})",
-                "with Algorithm 1's noise the layer inputs change more between steps than "
-                "even the unnormalized network's",
-                f"{SANTURKAR} §2.1, Fig. 8 (VGG)",
-                "input_location_step_change",
-                ("baseline", "noisy_batchnorm"),
-                cond,
-                "+",
-                "stability",
-                primary=primary,
-                margin=MOMENTS,
-            ),
-        ]
     return out
