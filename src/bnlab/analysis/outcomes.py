@@ -27,6 +27,10 @@ TRAINING = {
 }
 # With diagnostics.train_mode_test: what running statistics change (BatchNorm).
 TRAIN_MODE = {
+    "final_test_accuracy_train_mode": (
+        "test accuracy after the last epoch in train mode: each batch's own statistics "
+        "and, in noisy networks, their noise on (batches of training.batch_size)"
+    ),
     "train_mode_gap": (
         "test accuracy in eval mode (running statistics) minus train mode (each batch's "
         "own statistics, batches of training.batch_size)"
@@ -122,8 +126,8 @@ def training_outcomes(ds):
         "final_test_accuracy": final(ds, "test_accuracy"),
     }
     if "test_accuracy_train_mode" in ds:
-        gap = out["final_test_accuracy"] - float(ds.test_accuracy_train_mode)
-        out["train_mode_gap"] = gap
+        out["final_test_accuracy_train_mode"] = float(ds.test_accuracy_train_mode)
+        out["train_mode_gap"] = out["final_test_accuracy"] - out["final_test_accuracy_train_mode"]
     if "test_accuracy_precise_bn" in ds:
         out["final_test_accuracy_precise_bn"] = float(ds.test_accuracy_precise_bn)
     elif "test_accuracy_train_mode" in ds and "bn_layer" not in ds.coords:
