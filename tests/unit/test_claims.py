@@ -1,7 +1,9 @@
 """The claims registry, per-run outcomes on hand-computable histories, and
 the docs that quote the claims table."""
 
+import jax
 import numpy as np
+import optax
 import pandas as pd
 import pytest
 import xarray as xr
@@ -10,6 +12,7 @@ from bnlab.analysis.findings import DOCS_CSV, PROSE, blocks, outcome_rows, tag_e
 from bnlab.analysis.outcomes import (
     describe,
     drift,
+    gradient_outcomes,
     landscape_series,
     measured_change,
     outcomes,
@@ -234,3 +237,30 @@ def test_precise_bn_outcomes():
     assert outcomes(tested)["final_test_accuracy_precise_bn"] == 0.93
     old_bn = tested.assign_coords(bn_layer=["BatchNorm_0"])
     assert "final_test_accuracy_precise_bn" not in outcomes(old_bn)
+
+
+def test_gradient_outcomes_by_hand():
+    """Dense_3's kernel: spread 0.1 for the first 100 steps, then 0.01 for 150
+    (medians 0.1 and 0.01 -> log10 -1 early, -2 over the epoch); biases and
+    epochs other than 1 play no part."""
+    std = np.concatenate([np.full(100, 0.1), np.full(150, 0.01)])
+    ds = xr.Dataset(
+        {"grad_std": (("grad_epoch", "step", "parameter"), np.stack([std, 5 * std], -1)[None])},
+        coords={"grad_epoch": [1], "parameter": ["Dense_3/kernel", "Dense_3/bias"]},
+    )
+    out = gradient_outcomes(ds)
+    assert out == {"log_grad_std_Dense_3": pytest.approx(-2), "log_grad_std_early_Dense_3": -1}
+    assert gradient_outcomes(ds.assign_coords(grad_epoch=[2])) == {}
+
+
+def test_the_output_kernels_mean_gradient_is_zero_by_construction():
+    """Why the blog's mean-gradient curve is no claim (bnlab.spec.claims.blog):
+    softmax cross-entropy's gradient for the output kernel is h (p - y)^T,
+    whose rows sum to zero over the classes."""
+    h = jax.random.normal(jax.random.PRNGKey(0), (32, 64))
+    w = jax.random.normal(jax.random.PRNGKey(1), (64, 10))
+    labels = jax.random.randint(jax.random.PRNGKey(2), (32,), 0, 10)
+    loss = lambda w: optax.softmax_cross_entropy_with_integer_labels(h @ w, labels).mean()  # noqa: E731
+    grad = np.asarray(jax.grad(loss)(w), np.float64)
+    assert np.abs(grad).mean() > 1e-2
+    np.testing.assert_allclose(grad.sum(axis=1), 0, atol=1e-6)

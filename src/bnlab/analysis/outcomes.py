@@ -96,6 +96,16 @@ STEP_CHANGE = {
     ),
 }
 
+# The blog's "gradient updates" (its gradient_epochs, epoch 1): per kernel.
+EARLY_STEPS = 100
+GRADIENTS = {
+    "log_grad_std": (
+        "log10 of the median over epoch 1's steps of the standard deviation of the "
+        "entries of the kernel's gradient (the blog's gradient updates)"
+    ),
+    "log_grad_std_early": f"log_grad_std over epoch 1's first {EARLY_STEPS} steps",
+}
+
 
 # The deep linear network's (bnlab.train.dln): losses and landscape measures span
 # orders of magnitude between models (Santurkar et al. plot them on log axes),
@@ -248,18 +258,44 @@ def dln_outcomes(ds):
     return out
 
 
+def gradient_outcomes(ds):
+    """Per kernel, log10 of the median spread of its gradient's entries over
+    epoch 1 and over its first EARLY_STEPS steps; {} without epoch 1's
+    gradients (training.gradient_epochs)."""
+    if "grad_std" not in ds or 1 not in ds.grad_epoch.values:
+        return {}
+    out = {}
+    for parameter in ds.parameter.values:
+        layer, _, kind = str(parameter).partition("/")
+        if kind == "kernel":
+            std = ds.grad_std.sel(grad_epoch=1, parameter=parameter)
+            out[f"log_grad_std_{layer}"] = float(np.log10(std.median()))
+            out[f"log_grad_std_early_{layer}"] = float(np.log10(std[:EARLY_STEPS].median()))
+    return out
+
+
 def outcomes(ds):
     """{quantity: value} of one history: the training outcomes, and the
     measurements' if it has them (a deep linear network's: dln_outcomes)."""
     if ds.attrs.get("format") == DLN_FORMAT:
         return dln_outcomes(ds)
-    out = training_outcomes(ds)
+    out = training_outcomes(ds) | gradient_outcomes(ds)
     return out | measured_outcomes(ds) if "measure_step" in ds.dims else out
 
 
 def describe(quantity):
     """A quantity's description, for the tables' legends."""
-    known = {**TRAINING, **TRAIN_MODE, **LANDSCAPE, **DRIFT, **STEP_CHANGE, **ICS, **DLN, **LOGS}
+    known = {
+        **TRAINING,
+        **TRAIN_MODE,
+        **GRADIENTS,
+        **LANDSCAPE,
+        **DRIFT,
+        **STEP_CHANGE,
+        **ICS,
+        **DLN,
+        **LOGS,
+    }
     if quantity in known:
         return known[quantity]
     base, _, layer = quantity.partition("_Dense_")

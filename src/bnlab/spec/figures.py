@@ -122,6 +122,7 @@ FIGURES = {
     ),
     "unit_statistics": Figure(D + "unit_statistics", "run", "Activations"),
     "gradient_trace": Figure(D + "gradient_trace", "run", "Gradients"),
+    "claims_blog": _claims("blog", category="Gradients"),
     "gradient_stats": Figure(
         D + "gradient_stats",
         "runs",
@@ -160,13 +161,14 @@ FIGURES = {
     "batch_size": Figure(D + "batch_size", "conditions", **BATCH),
     "claims_batch": _claims("batch", **BATCH),
     # Each claims table as a forest plot: intervals against zero and the margin.
+    "forest_blog": _forest("blog", category="Gradients"),
     "forest": _forest("part2", **PART2),
     "forest_dln": _forest("dln", **DLN),
     "forest_depth": _forest("depth", **DEPTH),
     "forest_batch": _forest("batch", **BATCH),
     # One interactive page per study (results/explorer/<study>.html), built by
     # the study's target and by `snakemake --cores all explorer`.
-    "explorer_blog": _explorer("blog", "all"),
+    "explorer_blog": _explorer("blog", "all", claims=True),
     "explorer_part2": _explorer("part2", "part2", claims=True),
     "explorer_lr_sweep": _explorer("lr_sweep", "part2"),
     "explorer_dln": _explorer("dln", "dln", claims=True),

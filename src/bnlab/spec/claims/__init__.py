@@ -13,9 +13,9 @@ scale-free forms, other optimizers or rates) and are not corrected.
 """
 
 from bnlab.spec import studies
-from bnlab.spec.claims import batch, depth, dln, part2
+from bnlab.spec.claims import batch, blog, depth, dln, part2
 
-REGISTRY = {"part2": part2, "dln": dln, "depth": depth, "batch": batch}
+REGISTRY = {"blog": blog, "part2": part2, "dln": dln, "depth": depth, "batch": batch}
 FAMILIES = {family: text for m in REGISTRY.values() for family, text in m.FAMILIES.items()}
 # The study each family's claims read.
 STUDY = {family: study for study, m in REGISTRY.items() for family in m.FAMILIES}
