@@ -6,6 +6,7 @@ import numpy as np
 import pytest
 
 from bnlab.errors import BnlabError
+from bnlab.history.dln import did_not_train
 from bnlab.spec.config import merge_configs
 from bnlab.spec.sweeps import divergence_rate, divergence_rates, failed, record_of
 from bnlab.train.settings import Settings, probe_high
@@ -89,3 +90,11 @@ def test_a_misspelt_optimizer_in_the_sweep_is_named_before_the_probe_cap():
     typo = {"lr_sweep": {"grids": [{"optimizer": ["sdg"], "learning_rate": [0.1]}]}}
     with pytest.raises(BnlabError, match="studies.lr_sweep.grids.0.optimizer.0 = 'sdg'"):
         validate_config(merge_configs(default_config(), {"studies": typo}))
+
+
+def test_a_deep_linear_run_that_ends_no_lower_than_it_started_failed():
+    """A rate past stability can leave the loss finite for all 10,000 steps."""
+    assert did_not_train(np.array([9152.0, 10.0]), 1356.0) == "no"
+    assert did_not_train(np.array([9152.0, 1e5]), 9228.0) != "no"
+    assert did_not_train(np.array([9152.0]), np.nan) != "no"
+    assert failed({"diverged": "no", "did_not_train": "final loss 9228 >= untrained loss 9152"})

@@ -43,12 +43,22 @@ def dln_dataset(run):
             "dim": run.task["a"].shape[0],
             "parameter_count": run.parameter_count,
             "diverged": run.diverged or "no",
+            "did_not_train": did_not_train(run.step_loss, run.final_loss),
             **provenance(),
             "wall_time_s": run.seconds,
         },
     )
     describe(ds, {**SCHEMA["coordinates"], **SCHEMA["variables"], **SCHEMA["measurements"]})
     return ds
+
+
+def did_not_train(step_loss, final_loss):
+    """'no', or why the run counts as failed though its loss stayed finite: it
+    ended no lower than it started (a rate past stability can oscillate for
+    10,000 steps without overflowing)."""
+    if np.isfinite(final_loss) and final_loss < step_loss[0]:
+        return "no"
+    return f"final loss {final_loss:g} >= untrained loss {step_loss[0]:g}"
 
 
 # The measured variables' dims, from the history schema (less its coordinates).

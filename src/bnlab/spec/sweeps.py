@@ -3,8 +3,9 @@
 the learning rate at which the network without BatchNorm diverges in
 training). Pure data: the workflow reads the histories.
 
-A run fails if its loss became non-finite or it ended at chance
-(bnlab.spec.chance); the rate a model diverges at, per optimizer, is the smallest
+A run fails if its loss became non-finite, or it ended at chance
+(bnlab.spec.chance), or (the deep linear network) no lower than it started;
+the rate a model diverges at, per optimizer, is the smallest
 swept rate at which any of its seeds failed.
 """
 
@@ -16,9 +17,12 @@ from bnlab.errors import BnlabError
 STANDARD_MODEL = "baseline"
 
 
+FAILURES = ("diverged", "at_chance", "did_not_train")  # history attributes, "no" or why
+
+
 def failed(attrs):
-    """Whether a history's run failed: diverged or at chance (its attributes)."""
-    return attrs.get("diverged", "no") != "no" or attrs.get("at_chance", "no") != "no"
+    """Whether a history's run failed (its attributes)."""
+    return any(attrs.get(flag, "no") != "no" for flag in FAILURES)
 
 
 def record_of(attrs):
