@@ -14,9 +14,9 @@ FAMILIES = {
 
 # Each claim's measures: (outcome, primary, what it measures, margin).
 MEASURES = (
-    ("final_minibatch_loss", True, "training loss, noise on", LOSS),
-    ("final_train_loss", False, "training loss, eval mode, noise off", LOSS),
-    ("final_test_accuracy_train_mode", False, "test accuracy, train mode, noise on", TEST_ACCURACY),
+    ("final_minibatch_loss", True, "noise on", LOSS),
+    ("final_train_loss", False, "eval mode, noise off", LOSS),
+    ("final_test_accuracy_train_mode", False, "test accuracy, noise on", TEST_ACCURACY),
 )
 
 
