@@ -7,12 +7,15 @@ import netCDF4
 from bnlab.errors import exit_on_error
 from bnlab.io import atomic_path
 from bnlab.logs import log_to
-from bnlab.spec.sweeps import divergence_rates, record_of
+from bnlab.spec.sweeps import FAILURES, divergence_rates, record_of
 
 
 def attributes(path):
+    """The attributes record_of reads; a history lacks the failure flags its
+    task has no use for (a deep linear network's has no at_chance)."""
     with netCDF4.Dataset(path) as nc:
-        return {key: nc.getncattr(key) for key in ("model", "config", "diverged", "at_chance")}
+        keys = ("model", "config", *FAILURES)
+        return {key: nc.getncattr(key) for key in keys if key in nc.ncattrs()}
 
 
 def main(histories, output, log):
