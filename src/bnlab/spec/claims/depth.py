@@ -12,11 +12,12 @@ FAMILIES = {
     "trains worse, at every depth",
 }
 
-# Each claim's measures: (outcome, primary, what it measures, margin).
+# Each claim's measures: (outcome, primary, what it measures, margin, whether
+# "worse" is higher: a loss, or lower: an accuracy).
 MEASURES = (
-    ("final_minibatch_loss", True, "noise on", LOSS),
-    ("final_train_loss", False, "eval mode, noise off", LOSS),
-    ("final_test_accuracy_train_mode", False, "test accuracy, noise on", TEST_ACCURACY),
+    ("final_minibatch_loss", True, "noise on", LOSS, "+"),
+    ("final_train_loss", False, "eval mode, noise off", LOSS, "+"),
+    ("final_test_accuracy_train_mode", False, "test accuracy, noise on", TEST_ACCURACY, "-"),
 )
 
 
@@ -33,7 +34,7 @@ def claims(conditions):
                 "the same noise without BatchNorm trains worse (the paper: it prevents "
                 "training; noise_depth counts the runs at chance)",
                 ("baseline", "noisy_baseline"),
-                "+",
+                "worse",
             ),
             (
                 "noisy BN trains like BN",
@@ -42,10 +43,9 @@ def claims(conditions):
                 "=",
             ),
         )
-        for name, statement, pair, direction in rows:
-            for quantity, primary, mode, margin in MEASURES:
+        for name, statement, pair, kind in rows:
+            for quantity, primary, mode, margin, worse in MEASURES:
                 suffix = "" if primary else f": {mode}"
-                flipped = quantity.startswith("final_test_accuracy")  # higher is better
                 out.append(
                     claim(
                         f"{name} ({layers} layers){suffix}",
@@ -54,7 +54,7 @@ def claims(conditions):
                         quantity,
                         pair,
                         cond,
-                        {"+": "-"}.get(direction, direction) if flipped else direction,
+                        worse if kind == "worse" else "=",
                         "noise depth",
                         study="depth",
                         primary=primary,
