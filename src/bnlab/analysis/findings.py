@@ -34,6 +34,7 @@ HTML, RST = "<!-- {} -->", ".. {}"  # RST comments: the report shows the block, 
 # Each generated block: (file, markers, the studies whose claims it shows
 # (None: all), what it shows: the full table or the README's summary).
 BLOCKS = [
+    ("docs/results.md", _markers(HTML, "claims table blog"), ("blog",), "table"),
     ("docs/part2.md", _markers(HTML, "claims table"), ("part2",), "table"),
     *(
         ("docs/questions.md", _markers(HTML, f"claims table {study}"), (study,), "table")
@@ -47,7 +48,7 @@ BLOCKS = [
 # Hand-written prose that states results: each result names its claim and
 # verdict in a tag, [claim: <name> — <verdict>], which a test checks against
 # docs/claims.csv.
-PROSE = ("README.md", "docs/part2.md", "docs/questions.md")
+PROSE = ("README.md", "docs/results.md", "docs/part2.md", "docs/questions.md")
 TAG = re.compile(r"\[claim: (.+?) — (\w+)\]")
 VERDICT_WORD = re.compile(r"\b(reproduced|opposite|negligible|equivalent|inconclusive)\b")
 
