@@ -48,29 +48,32 @@ def lp(sgd, lower, adam):
                 "lp moments",
                 margin=RATIO,
             ),
-            claim(
-                f"{model} shifts its inputs more than the baseline: between measured steps",
-                "ℓp normalization's layer inputs change more between measured steps",
-                fig6,
-                "input_spread_measured_change",
-                ("baseline", model),
-                sgd,
-                "+",
-                "lp moments",
-                primary=False,
-                margin=MOMENTS,
-            ),
-            claim(
-                f"{model} shifts its inputs more than the baseline: over training",
-                "ℓp normalization's layer inputs drift further from the first measured step",
-                fig6,
-                "input_spread_drift",
-                ("baseline", model),
-                sgd,
-                "+",
-                "lp moments",
-                primary=False,
-                margin=MOMENTS,
+            *(
+                claim(
+                    f"{model} shifts its inputs more than the baseline: {window}",
+                    statement,
+                    fig6,
+                    quantity,
+                    ("baseline", model),
+                    sgd,
+                    "+",
+                    "lp moments",
+                    primary=False,
+                    margin=MOMENTS,
+                )
+                for window, statement, quantity in (
+                    (
+                        "between measured steps",
+                        "ℓp normalization's layer inputs change more between measured steps",
+                        "input_spread_measured_change",
+                    ),
+                    (
+                        "over training",
+                        "ℓp normalization's layer inputs drift further from the first "
+                        "measured step",
+                        "input_spread_drift",
+                    ),
+                )
             ),
             claim(
                 f"{model} trains like BN",
