@@ -62,7 +62,7 @@ def profile(model):
 
     def measure_all(state):
         loss_of = lambda p: loss_fn(p, state, x, y, key)[0]  # noqa: E731
-        return measure(state, loss_of, key, probe, settings, layers)
+        return measure(state, loss_of, key, jax.random.fold_in(key, 1), probe, settings, layers)
 
     outputs = jax.jit(probe_outputs)(state)
     pieces = {
