@@ -75,7 +75,7 @@ echo "slurm: node $host is ${state:-unknown} (daemons ${pids[*]})"
 [ "$state" = idle ]
 
 # A study large enough to group: 2 models x 6 seeds on a 2,000-image subset
-# (12 training runs in 6 blocks of 2 seeds, 10 figures and pages), through
+# (12 training runs in 6 blocks of 2 seeds, 12 figures, tables and pages), through
 # SLURM grouped as profiles/slurm groups it (4 blocks per allocation, figures
 # together), through SLURM ungrouped (one job each), and locally.
 mnist=$(ls -d "$repo/resources/mnist" "$repo/../shared/data/mnist" 2>/dev/null | head -1)
@@ -118,10 +118,10 @@ through_slurm() {  # through_slurm NAME EXPECTED_SUBMISSIONS GROUPS [ARGS...]
 }
 
 # Grouped as profiles/slurm groups: ceil(6 blocks / 4) = 2 training
-# allocations + 1 for the 10 figures and pages.
+# allocations + 1 for the 12 figures, tables and pages.
 through_slurm grouped 3 "training=4 figures=20"
 # Ungrouped: one allocation per training job (a block) and per figure.
-through_slurm ungrouped 16 "training=1 figures=1" --group-components training=1 figures=1
+through_slurm ungrouped 18 "training=1 figures=1" --group-components training=1 figures=1
 run local --cores 2 >"$work/local-run.log" 2>&1
 
 for name in grouped ungrouped; do
