@@ -9,15 +9,8 @@ import pytest
 import xarray as xr
 
 from bnlab.analysis.findings import DOCS_CSV, PROSE, blocks, outcome_rows, tag_errors, values_of
-from bnlab.analysis.outcomes import (
-    describe,
-    drift,
-    gradient_outcomes,
-    landscape_series,
-    measured_change,
-    outcomes,
-    step_change,
-)
+from bnlab.analysis.moments import drift, measured_change, step_change
+from bnlab.analysis.outcomes import describe, gradient_outcomes, landscape_series, outcomes
 from bnlab.analysis.verdicts import claims_table
 from bnlab.spec import studies
 from bnlab.spec.claims import FAMILIES, all_claims

@@ -15,7 +15,8 @@ import numpy as np
 import pandas as pd
 from scipy.ndimage import median_filter
 
-from bnlab.analysis.outcomes import drift_series, landscape_series
+from bnlab.analysis.moments import drift_series
+from bnlab.analysis.outcomes import landscape_series
 from bnlab.plots.style import color, label, save
 from bnlab.plots.summary import draw, spread
 from bnlab.spec.chance import at_chance
@@ -190,7 +191,7 @@ def unit_percentiles(single, path, *, hidden_layer, unit, dpi):
 
 def _drift_medians(ds, which):
     """Per measured step, the median over every unit of every ReLU input of
-    bnlab.analysis.outcomes.drift_series's `which`-th series (the claims' quantities,
+    bnlab.analysis.moments.drift_series's `which`-th series (the claims' quantities,
     over time)."""
     values = drift_series(ds.relu_input_percentiles)[which].values
     return np.nanmedian(values.reshape(len(ds.measure_step), -1), axis=1)
