@@ -62,7 +62,7 @@ def profile(model, epochs, overrides, mnist=MNIST):
         record = epoch in settings.gradient_epochs
         noise = jax.random.fold_in(noise_root, epoch)
         (state, key, order, outs, measured), t = _timed(
-            prog.epoch, state, key, order, noise, record
+            prog.epoch, state, key, order, noise, record, epoch in settings.monitor_epochs
         )
         if epoch == 1:
             compile_s["epoch"] = t

@@ -10,7 +10,14 @@ import xarray as xr
 
 from bnlab.analysis.findings import DOCS_CSV, PROSE, blocks, outcome_rows, tag_errors, values_of
 from bnlab.analysis.moments import drift, measured_change, step_change
-from bnlab.analysis.outcomes import describe, gradient_outcomes, landscape_series, outcomes
+from bnlab.analysis.outcomes import (
+    describe,
+    gradient_outcomes,
+    landscape_series,
+    monitor_outcomes,
+    outcomes,
+    steps_to,
+)
 from bnlab.analysis.verdicts import claims_table
 from bnlab.spec import studies
 from bnlab.spec.claims import FAMILIES, all_claims
@@ -86,6 +93,22 @@ def test_outcomes_by_hand():
     assert out["input_location_drift"] == pytest.approx(0.25)
     assert out["input_spread_drift"] == pytest.approx(np.log(4) / 2)
     assert "loss_variation" not in outcomes(history(0, measured=False))
+
+
+def test_steps_to_a_threshold_by_hand():
+    steps, accuracy = np.array([0, 10, 20, 30]), np.array([0.1, 0.6, 0.8, 0.95])
+    # 90% lies 0.1 / 0.15 of the way from step 20 (80%) to step 30 (95%).
+    assert steps_to(steps, accuracy, 0.9) == pytest.approx(20 + 10 * 0.1 / 0.15)
+    assert steps_to(steps, accuracy, 0.8) == 20.0  # reached exactly at a monitored step
+    assert steps_to(steps, accuracy, 0.05) == 0.0
+    assert np.isnan(steps_to(steps, accuracy, 0.96))  # never reached
+    ds = xr.Dataset(
+        {"monitor_accuracy": ("monitor_step", accuracy)}, coords={"monitor_step": steps}
+    )
+    assert monitor_outcomes(ds) == {"log_steps_to_90": pytest.approx(np.log10(20 + 20 / 3))}
+    assert (
+        monitor_outcomes(ds.assign(monitor_accuracy=("monitor_step", accuracy * 0.8))) == {}
+    )  # not reached
 
 
 def test_measured_change_is_between_successive_measured_steps():

@@ -81,6 +81,22 @@ def test_gradient_epoch_beyond_training(config):
     assert "includes [30], beyond training.epochs = 20" in _error(config)
 
 
+def test_monitor_epoch_beyond_training(config):
+    config["diagnostics"].update(monitor_every=10, monitor_epochs=[21])
+    assert "diagnostics.monitor_epochs = [21] includes [21], beyond" in _error(config)
+
+
+def test_monitor_larger_than_training_set(config):
+    config["training"]["train_examples"] = 1000
+    config["diagnostics"].update(monitor_every=10, monitor_examples=1001)
+    assert "monitor_examples = 1001 is larger than the training set (1000" in _error(config)
+
+
+def test_monitor_on_the_deep_linear_network(config):
+    config["studies"]["dln"]["set"]["monitor_every"] = 10
+    assert "diagnostics.monitor_every = 10 is out of range; allowed: 0 with" in _error(config)
+
+
 def test_batchnorm_parameter_tracked_in_baseline(config):
     config["diagnostics"]["tracked_parameter"] = "BatchNorm_0/scale"
     assert (

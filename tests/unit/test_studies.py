@@ -71,6 +71,8 @@ def test_a_run_config_takes_unnamed_options_from_the_sections():
         "diagnostics": {
             **without(config["diagnostics"], "train_mode_test"),
             "measure_every": 20,
+            "monitor_every": 10,
+            "monitor_examples": 1000,
             "probe_cap_study": "lr_sweep",
         },
     }
@@ -78,6 +80,7 @@ def test_a_run_config_takes_unnamed_options_from_the_sections():
     # A run that does not measure has no say in the cap (the blog's config stays as it was).
     blog = studies.config_of(config, studies.study_runs(config, "blog")[0])["diagnostics"]
     assert "probe_cap_study" not in blog and "probe_cap_margin" not in blog
+    assert not {"monitor_every", "monitor_epochs", "monitor_examples"} & set(blog)
 
 
 def test_architecture_options_are_axes_and_lists_name_folders():

@@ -26,6 +26,8 @@ def check_history(ds, path="history"):
         _require(ds, schema["batchnorm"], path)
     if "measure_step" in ds.coords:
         _require(ds, schema["measurements"], path)
+    if "monitor_step" in ds.coords:
+        _require(ds, schema["monitor"], path)
     return ds
 
 

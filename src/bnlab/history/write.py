@@ -103,16 +103,40 @@ def _or_nan(value):
     return np.nan if value is None else value
 
 
+def _global_steps(run, records, count, every):
+    """(epoch, global 0-based step) of `count` steps `every` apart from the
+    start of each of `records`' epochs."""
+    steps = run.settings.steps_per_epoch(run.n_train)
+    epochs = np.repeat([e.epoch for e in records], count)
+    return epochs, (epochs - 1) * steps + np.tile(np.arange(count) * every, len(records))
+
+
+def _monitor_arrays(run):
+    """The monitor's loss and accuracy (diagnostics.monitor_every), by global step."""
+    monitored = [e for e in run.epochs if e.monitor is not None]
+    if not monitored:
+        return {}, {}
+    count = len(monitored[0].monitor["monitor_loss"])
+    epochs, global_steps = _global_steps(run, monitored, count, run.settings.monitor_every)
+    data = {
+        key: (
+            ("monitor_step",),
+            np.concatenate([e.monitor[key] for e in monitored]).astype(np.float32),
+        )
+        for key in monitored[0].monitor
+    }
+    data["monitor_examples"] = ((), np.int32(run.settings.monitor_examples))
+    return data, {"monitor_step": global_steps, "monitor_epoch": ("monitor_step", epochs)}
+
+
 def _measure_arrays(run):
     """Measurements at every `measure_every`-th step, indexed by global step."""
     measured = [e for e in run.epochs if e.measured is not None]
     if not measured:
         return {}, {}
     settings = run.settings
-    steps = settings.steps_per_epoch(run.n_train)
     count = len(measured[0].measured["beta_smoothness"])
-    local = np.arange(count) * settings.measure_every
-    epochs = np.repeat([e.epoch for e in measured], count)
+    epochs, global_steps = _global_steps(run, measured, count, settings.measure_every)
     cat = lambda key: np.concatenate([e.measured[key] for e in measured]).astype(np.float32)  # noqa: E731
     data = {
         "landscape_loss": (("measure_step", "probe_step"), cat("landscape_loss")),
@@ -131,7 +155,7 @@ def _measure_arrays(run):
         },
     }
     coords = {
-        "measure_step": (epochs - 1) * steps + np.tile(local, len(measured)),
+        "measure_step": global_steps,
         "measure_epoch": ("measure_step", epochs),
         "probe_step": settings.probe_multiples,
         "ics_layer": list(run.probed.ics),
@@ -150,7 +174,8 @@ def history_dataset(run, config, stats):
     bn_data, bn_coords = _bn_arrays(run, width)
     grad_data, grad_coords = _grad_arrays(run)
     measure_data, measure_coords = _measure_arrays(run)
-    data = {**_eval_arrays(run, width), **bn_data, **grad_data, **measure_data}
+    monitor_data, monitor_coords = _monitor_arrays(run)
+    data = {**_eval_arrays(run, width), **bn_data, **grad_data, **measure_data, **monitor_data}
     data |= _param_arrays(run)
     for suffix, test in (("train_mode", run.train_mode_test), ("precise_bn", run.precise_bn_test)):
         for what in ("loss", "accuracy") if test else ():
@@ -171,6 +196,7 @@ def history_dataset(run, config, stats):
         **grad_coords,
         **bn_coords,
         **measure_coords,
+        **monitor_coords,
     }
     attrs = {
         "format": history_schema()["format"],
@@ -203,6 +229,7 @@ def _describe(ds):
         **schema["batchnorm"],
         **schema["measurements"],
         **schema["train_mode"],
+        **schema["monitor"],
     }
     describe(ds, specs)
 

@@ -87,10 +87,10 @@ def check_study_runs(config):
 def check_run(run_cfg, where):
     """Checks that relate one run's keys to each other, the data and its model."""
     try:
+        _check_task(run_cfg)  # first: what the deep linear network cannot take
         check_run_keys(run_cfg)
         _check_tracked(run_cfg)
         _check_groups(run_cfg["architecture"])
-        _check_task(run_cfg)
         check_rows(run_cfg)
     except BnlabError as err:
         message = str(err).replace("invalid config: ", f"invalid config ({where}): ", 1)
@@ -115,12 +115,17 @@ def check_run_keys(run_cfg):
             f"invalid config: training.batch_size = {train['batch_size']} is larger than the "
             f"training set ({n_train} examples); it must be at most {n_train}. {WHERE}"
         )
-    late = [e for e in diag["gradient_epochs"] if e > train["epochs"]]
-    if late:
+    for name in ("gradient_epochs", "monitor_epochs"):  # a run without a monitor has none
+        late = [e for e in diag.get(name, ()) if e > train["epochs"]]
+        if late:
+            raise BnlabError(
+                f"invalid config: diagnostics.{name} = {diag[name]} includes {late}, beyond "
+                f"training.epochs = {train['epochs']}; allowed: 1..{train['epochs']}. {WHERE}"
+            )
+    if diag.get("monitor_every") and diag["monitor_examples"] > n_train:
         raise BnlabError(
-            f"invalid config: diagnostics.gradient_epochs = {diag['gradient_epochs']} includes "
-            f"{late}, beyond training.epochs = {train['epochs']}; allowed: 1..{train['epochs']}. "
-            f"{WHERE}"
+            f"invalid config: diagnostics.monitor_examples = {diag['monitor_examples']} is larger "
+            f"than the training set ({n_train} examples); it must be at most {n_train}. {WHERE}"
         )
     _check_ordered("diagnostics.histogram_range", diag["histogram_range"])
     _check_ordered("diagnostics.probe_steps [low, high, count]", diag["probe_steps"][:2])
@@ -139,6 +144,9 @@ def _check_task(run_cfg):
         return
     if run_cfg["training"].get("vectorize_seeds"):
         fail("training.vectorize_seeds", True, "false with training.task deep_linear")
+    if run_cfg["diagnostics"].get("monitor_every"):
+        value = run_cfg["diagnostics"]["monitor_every"]
+        fail("diagnostics.monitor_every", value, "0 with training.task deep_linear")
     for key, allowed in DEEP_LINEAR.items():
         section, name = key.split(".")
         value = run_cfg[section][name]

@@ -73,7 +73,21 @@ def run_seconds(run_cfg):
     passes = images * IMAGE_SECONDS * work  # one epoch's training and evaluation
     epoch = passes + steps * STEP_SECONDS
     epoch += (steps / every) * MEASUREMENT_SECONDS if every else 0
-    return ALL_CORES_BUSY * (training["epochs"] * epoch + EVALUATION_EPOCHS * passes)
+    watched = monitor_seconds(run_cfg["diagnostics"], steps, work)
+    return ALL_CORES_BUSY * (training["epochs"] * epoch + EVALUATION_EPOCHS * passes + watched)
+
+
+def monitor_seconds(diagnostics, steps, work):
+    """The monitor's seconds in a run (diagnostics.monitor_every): two
+    evaluation passes (BatchNorm's statistics, then eval mode) of its images
+    at each monitored step."""
+    every = diagnostics.get("monitor_every")
+    if not every:
+        return 0
+    monitored = len(diagnostics["monitor_epochs"]) * -(-steps // every)
+    return (
+        monitored * 2 * diagnostics["monitor_examples"] * IMAGE_SECONDS * EVALUATION_EPOCHS * work
+    )
 
 
 def block_seconds(run_cfgs):

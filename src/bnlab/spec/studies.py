@@ -156,6 +156,9 @@ def run_config(config, model, options):
         # No cap, no say in the history: runs recorded before the cap existed
         # (the blog's) keep their config, and so are not retrained.
         del diagnostics["probe_cap_study"], diagnostics["probe_cap_margin"]
+    if not diagnostics["monitor_every"]:  # added later too: runs without a monitor keep theirs
+        for key in ("monitor_every", "monitor_epochs", "monitor_examples"):
+            del diagnostics[key]
     training = {**config["training"], **pick("training")}
     for section, key, default in OMITTED_AT_DEFAULT:
         part = training if section == "training" else diagnostics

@@ -82,15 +82,49 @@ def train_step(state, x, y, noise, record, tracked):
     return state.apply_gradients(grads=grads, batch_stats=batch_stats), out
 
 
-@partial(jax.jit, static_argnames=("settings", "layers"), donate_argnames="state")
-def train_epoch(state, key, order, noise, record, images, labels, stats, probe, settings, layers):
+def monitor_step(monitor, monitored, images, labels, stats, settings):
+    """A step's monitor outputs (bnlab.train.evaluation.make_monitor) before its
+    update: measured at every monitor_every-th step of a monitored epoch,
+    zeros elsewhere (lax.cond: `monitored` and the step index are the same for
+    every seed of a block, so vmap keeps the branch and skips the work)."""
+    n, every = settings.monitor_examples, settings.monitor_every
+
+    def run(state, noise):
+        out = monitor(state.variables, images[:n], labels[:n], stats, jax.random.fold_in(noise, 1))
+        return {"monitor_loss": out["loss"], "monitor_accuracy": out["accuracy"]}
+
+    def watch(state, i, noise):
+        skipped = jax.tree.map(jnp.zeros_like, jax.eval_shape(run, state, noise))
+        return lax.cond(monitored & (i % every == 0), run, lambda *_: skipped, state, noise)
+
+    return watch
+
+
+@partial(jax.jit, static_argnames=("settings", "layers", "monitor"), donate_argnames="state")
+def train_epoch(
+    state,
+    key,
+    order,
+    noise,
+    record,
+    monitored,
+    images,
+    labels,
+    stats,
+    probe,
+    settings,
+    layers,
+    monitor=None,
+):
     """One epoch as one program: permute, scan the full batches, then the remainder
     batch; returns the new state, key and order, each step's outputs, the measurements.
 
     With measurements on, the full batches are scanned in chunks of `measure_every`
     steps and each chunk's first step is measured (bnlab.train.landscape.measure), so only
-    the measured steps' results leave the scan. `record` is traced: recorded and
-    plain epochs share one program, compiled once per run."""
+    the measured steps' results leave the scan. With the monitor on
+    (diagnostics.monitor_every) and `monitored`, every monitor_every-th step is
+    monitored (monitor_step). `record` and `monitored` are traced: recorded,
+    monitored and plain epochs share one program, compiled once per run."""
     n_train, size, every = order.shape[0], settings.batch_size, settings.measure_every
     full, rest = divmod(n_train, size)
     rest = 0 if settings.drop_remainder else rest
@@ -98,14 +132,19 @@ def train_epoch(state, key, order, noise, record, images, labels, stats, probe, 
     key, sub = jax.random.split(key)
     order = order[jax.random.permutation(sub, n_train)]
     noise = jax.random.split(noise, full + 1)  # one key per step (noisy BatchNorm)
+    watch = None
+    if settings.monitor_every:
+        watch = monitor_step(monitor, monitored, images, labels, stats, settings)
 
     def step(state, xs):
-        idx, noise = xs
+        idx, noise, i = xs
         x = scale_pixels(images[idx], stats)
-        return train_step(state, x, labels[idx], noise, record, settings.tracked_parameter)
+        watched = watch(state, i, noise) if watch else {}
+        state, out = train_step(state, x, labels[idx], noise, record, settings.tracked_parameter)
+        return state, out | watched
 
     def measured_chunk(state, xs):
-        idx, keys = xs
+        idx, keys, steps = xs
         x = scale_pixels(images[idx[0]], stats)
         loss_of = lambda p: loss_fn(p, state, x, labels[idx[0]], keys[0])[0]  # noqa: E731
         # The next step's noise is the chunk's second key; a chunk of one step
@@ -116,16 +155,18 @@ def train_epoch(state, key, order, noise, record, images, labels, stats, probe, 
         return state, (outs, measured)
 
     batches, keys = order[: full * size].reshape(full, size), noise[:full]
+    steps = jnp.arange(full)
     head, measured, parts = chunks * every, None, []
     if chunks:
         split = lambda a: a[:head].reshape(chunks, every, *a.shape[1:])  # noqa: E731
-        state, (outs, measured) = lax.scan(measured_chunk, state, (split(batches), split(keys)))
+        xs = (split(batches), split(keys), split(steps))
+        state, (outs, measured) = lax.scan(measured_chunk, state, xs)
         parts.append(jax.tree.map(lambda a: a.reshape(head, *a.shape[2:]), outs))
     if head < full:
-        state, outs = lax.scan(step, state, (batches[head:], keys[head:]))
+        state, outs = lax.scan(step, state, (batches[head:], keys[head:], steps[head:]))
         parts.append(outs)
     if rest:
-        state, last = step(state, (order[full * size :], noise[full]))
+        state, last = step(state, (order[full * size :], noise[full], full))
         parts.append(jax.tree.map(lambda a: a[None], last))
     outs = jax.tree.map(lambda *a: jnp.concatenate(a), *parts)
     return state, key, order, outs, measured

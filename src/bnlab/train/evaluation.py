@@ -146,6 +146,25 @@ def make_precise_bn(net):
     return jax.jit(precise)
 
 
+@cache
+def make_monitor(net, settings):
+    """The monitor (diagnostics.monitor_every): loss and accuracy of a set of
+    training images in eval mode, BatchNorm's statistics first recomputed over
+    that set from the current weights (make_precise_bn). Early in epoch 1 the
+    running averages still hold mostly their initial values (0.99^100 = 37%
+    after 100 steps), so eval mode with them would judge the averages, not
+    the network. Traced inside the epoch, so not jitted here."""
+    evaluate = make_evaluate(net, settings, False)
+    precise = make_precise_bn(net)
+
+    def monitor(variables, images, labels, stats, key):
+        if variables["batch_stats"]:
+            variables = precise(variables, images, stats, key)
+        return evaluate(variables, images, labels, stats)
+
+    return monitor
+
+
 def bn_snapshot(params, batch_stats):
     """Running statistics and (if learned) scale/shift of every BatchNorm layer
     (layers with a running variance; an ℓp layer keeps a running ℓp average)."""

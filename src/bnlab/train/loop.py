@@ -24,6 +24,7 @@ from bnlab.train.epoch import create_train_state, optimizer, train_epoch
 from bnlab.train.evaluation import (
     evaluate_splits,
     make_evaluate,
+    make_monitor,
     make_precise_bn,
     make_train_mode_evaluate,
 )
@@ -61,7 +62,7 @@ class Program:
     data: dict
     stats: dict
     evaluate: dict  # split -> make_evaluate's program
-    epoch: Callable  # (state, key, order, noise, record) -> train_epoch's outputs
+    epoch: Callable  # (state, key, order, noise, record, monitored) -> train_epoch's outputs
 
 
 def program(model, architecture, data, stats, settings):
@@ -82,6 +83,7 @@ def program(model, architecture, data, stats, settings):
         probe=scale_pixels(data["train_images"][: settings.probe_examples], stats["train"]),
         settings=settings,
         layers=probed,
+        monitor=make_monitor(net, settings) if settings.monitor_every else None,
     )
     tx = optimizer(settings)
     return Program(model, architecture, settings, net, tx, probed, data, stats, evaluate, epoch)
@@ -113,10 +115,12 @@ def train_seed(prog, seed, log=print):
         tic = time.perf_counter()
         steps = {}
         if epoch:
-            record = epoch in settings.gradient_epochs
+            record, monitored = epoch in settings.gradient_epochs, epoch in settings.monitor_epochs
             noise = jax.random.fold_in(noise_root, epoch)
-            state, key, order, outs, measured = prog.epoch(state, key, order, noise, record)
-            steps = step_outputs(outs, measured, record)
+            state, key, order, outs, measured = prog.epoch(
+                state, key, order, noise, record, monitored
+            )
+            steps = step_outputs(outs, measured, record, monitored and settings.monitor_every)
         evaluation = evaluate_splits(prog.evaluate, state.variables, prog.data, prog.stats)
         records.append(EpochRecord(epoch, time.perf_counter() - tic, **evaluation, **steps))
         check_and_log(prog, seed, records[-1], log)

@@ -27,6 +27,7 @@ class EpochRecord:
     step_loss: np.ndarray | None = None  # (steps,)
     grads: dict | None = None  # per-step gradient record, in settings.gradient_epochs
     measured: dict | None = None  # at each measured step (settings.measure_every)
+    monitor: dict | None = None  # at each monitored step (settings.monitor_every)
 
 
 @dataclass(frozen=True)
@@ -61,10 +62,18 @@ class RunResult:
         return sum(e.seconds for e in self.epochs)
 
 
-def step_outputs(outs, measured, record):
-    """One epoch's outputs on the host (plain epochs copy only the losses)."""
-    outs, measured = jax.device_get((outs if record else {"loss": outs["loss"]}, measured))
-    return {"step_loss": outs.pop("loss"), "grads": outs if record else None, "measured": measured}
+MONITOR = ("monitor_loss", "monitor_accuracy")
+
+
+def step_outputs(outs, measured, record, monitor_every=0):
+    """One epoch's outputs on the host: the losses, the gradient record of a
+    recorded epoch and, of a monitored one (`monitor_every` steps apart; 0: not
+    monitored), the monitored steps' rows. Plain epochs copy only the losses."""
+    kept = {k: v for k, v in outs.items() if k == "loss" or (record and k not in MONITOR)}
+    monitor = {k: outs[k][::monitor_every] for k in MONITOR} if monitor_every else None
+    kept, measured, monitor = jax.device_get((kept, measured, monitor))
+    grads = kept if record else None
+    return {"step_loss": kept.pop("loss"), "grads": grads, "measured": measured, "monitor": monitor}
 
 
 def first_nonfinite(records):

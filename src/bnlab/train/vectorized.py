@@ -26,8 +26,9 @@ def nth(tree, i):
 
 def vmapped_epoch(prog):
     """One epoch of every seed as one program: the block's epoch, vmapped over
-    the stacked states, keys, orders and noise keys (`record` is shared)."""
-    return jax.jit(jax.vmap(prog.epoch, in_axes=(0, 0, 0, 0, None)))
+    the stacked states, keys, orders and noise keys (`record` and `monitored`
+    are shared)."""
+    return jax.jit(jax.vmap(prog.epoch, in_axes=(0, 0, 0, 0, None, None)))
 
 
 def _evaluate(prog, variables):
@@ -59,10 +60,12 @@ def train_seeds(prog, seeds, log=print):
         tic = time.perf_counter()
         steps = [{} for _ in seeds]
         if epoch:
-            record = epoch in settings.gradient_epochs
+            record, monitored = epoch in settings.gradient_epochs, epoch in settings.monitor_epochs
             noises = jnp.stack([jax.random.fold_in(root, epoch) for root in noise_roots])
-            states, keys, orders, outs, measured = epochs(states, keys, orders, noises, record)
-            steps = [step_outputs(nth(outs, i), nth(measured, i), record) for i in range(n)]
+            outputs = epochs(states, keys, orders, noises, record, monitored)
+            states, keys, orders, outs, measured = outputs
+            every = monitored and settings.monitor_every
+            steps = [step_outputs(nth(outs, i), nth(measured, i), record, every) for i in range(n)]
         evaluation = _evaluate(prog, states.variables)
         snapshot = jax.device_get((states.params, states.batch_stats))
         seconds = (time.perf_counter() - tic) / len(seeds)
