@@ -29,7 +29,14 @@ def synthetic_data(n_train=160, n_test=64, seed=0):
     }
 
 
-MEASURED = replace(SETTINGS, measure_every=2, probe_examples=32, probe_steps=(0.5, 4.0, 3))
+MEASURED = replace(
+    SETTINGS,
+    measure_every=2,
+    probe_examples=32,
+    probe_steps=(0.5, 4.0, 3),
+    monitor_every=2,
+    monitor_examples=64,
+)
 
 
 def synthetic_history(model, seed, settings=SETTINGS, config=None):

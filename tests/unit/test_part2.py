@@ -9,8 +9,9 @@ import pytest
 from PIL import Image
 
 from bnlab.analysis.tables import compare, part2_accuracy, part2_measurements
+from bnlab.errors import BnlabError
 from bnlab.history.read import check_history
-from bnlab.plots import part2
+from bnlab.plots import part2, training
 from bnlab.plots.render import Condition
 from bnlab.spec.architecture import architectures, layer_widths
 from bnlab.spec.figure_defaults import default_comparisons
@@ -172,8 +173,15 @@ def test_part2_figures_draw(measured, tmp_path):
     part2.unit_percentiles(single, tmp_path / "p.png", hidden_layer=1, unit=3, dpi=80)
     part2.variant_accuracy(study, tmp_path / "acc.png", **opts("noisy_bn_accuracy"))
     part2.input_drift(study, tmp_path / "drift.png", dpi=80)
-    for name in ("landscape", "ics", "p", "acc", "drift"):
+    training.steps_to_threshold(study, tmp_path / "steps.png", band="minmax", dpi=80)
+    for name in ("landscape", "ics", "p", "acc", "drift", "steps"):
         assert _drawn(tmp_path / f"{name}.png")[0] > 400
+
+
+def test_steps_figure_asks_for_a_monitor(measured, tmp_path):
+    unmonitored = {m: [ds.drop_dims("monitor_step") for ds in runs] for m, runs in measured.items()}
+    with pytest.raises(BnlabError, match="set diagnostics.monitor_every"):
+        training.steps_to_threshold({(): unmonitored}, tmp_path / "s.png", band="sd", dpi=80)
 
 
 def test_sweep_table_and_figure_mark_failed_runs(tmp_path):

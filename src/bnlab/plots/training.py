@@ -1,9 +1,12 @@
-"""Figures of training: initial weights and the accuracy/loss curves."""
+"""Figures of training: initial weights, the accuracy/loss curves per epoch,
+and the monitor's accuracy against steps."""
 
 import matplotlib.pyplot as plt
 import numpy as np
 from matplotlib.ticker import MaxNLocator
 
+from bnlab.analysis.outcomes import STEPS_THRESHOLD
+from bnlab.errors import BnlabError
 from bnlab.plots.style import BLOG_MARKER, color, label, save
 from bnlab.plots.summary import BANDS, draw
 from bnlab.spec import blog
@@ -95,3 +98,34 @@ def _draw_model(ax, name, model, seeds, band, show_blog):
             label=f"{label(model)}: blog (seed 42)",
             **BLOG_MARKER,
         )
+
+
+def steps_to_threshold(conditions, path, *, band, dpi):
+    """The monitor's training accuracy (eval mode, BatchNorm's statistics
+    recomputed) against steps, one panel per setting of the study's axes, with
+    the threshold the steps-to-90% claims count to (Santurkar et al. Fig. 1a)."""
+    fig, axes = plt.subplots(
+        1, len(conditions), figsize=(4.5 * len(conditions), 3.6), sharey=True, squeeze=False
+    )
+    for ax, (condition, runs) in zip(axes[0], conditions.items(), strict=True):
+        for model, seeds in runs.items():
+            if "monitor_step" not in seeds[0].dims:
+                raise BnlabError(
+                    f"the histories of {condition or 'the study'} have no monitor: set "
+                    f"diagnostics.monitor_every in the study's `set` and retrain"
+                )
+            values = np.stack([ds.monitor_accuracy.values for ds in seeds])
+            x = seeds[0].monitor_step.values
+            draw(ax, x, 1 - values, band, color(model), f"{label(model)} ({len(seeds)} seeds)")
+        ax.axhline(1 - STEPS_THRESHOLD, color="#555555", lw=0.8, ls="--")
+        ax.set(title=str(condition), yscale="log", xlabel="training step")
+    axes[0][0].set_ylabel("training error (1 - accuracy), log scale")
+    axes[0][0].legend(fontsize=7)
+    fig.suptitle(
+        f"Training error against steps, eval mode with BatchNorm statistics recomputed "
+        f"({BANDS[band]} over seeds; dashed: {STEPS_THRESHOLD:.0%} accuracy; "
+        "Santurkar et al. Fig. 1a)",
+        fontsize=9,
+    )
+    fig.tight_layout()
+    save(fig, path, dpi)

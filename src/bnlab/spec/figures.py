@@ -144,6 +144,9 @@ FIGURES = {
     ),
     "unit_percentiles": Figure(D + "unit_percentiles", "condition_run", **PART2),
     "input_drift": Figure(D + "input_drift", "conditions", **PART2),
+    "steps_to_threshold": Figure(
+        D + "steps_to_threshold", "conditions", **PART2, fixed={"band": "minmax"}
+    ),
     "lr_sweep": Figure(D + "lr_sweep", "histories", outputs={**PICTURE, **TABLE}, **PART2),
     "part2_accuracy": _table(D + "part2_accuracy", "conditions", **PART2, from_config=COMPARISONS),
     "part2_measurements": _table(
