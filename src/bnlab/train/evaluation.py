@@ -153,7 +153,9 @@ def make_monitor(net, settings):
     that set from the current weights (make_precise_bn). Early in epoch 1 the
     running averages still hold mostly their initial values (0.99^100 = 37%
     after 100 steps), so eval mode with them would judge the averages, not
-    the network. Traced inside the epoch, so not jitted here."""
+    the network. ℓp layers keep their running averages (make_precise_bn
+    recomputes only BatchNorm's), so their early monitor lags: no claim reads
+    it. Traced inside the epoch, so not jitted here."""
     evaluate = make_evaluate(net, settings, False)
     precise = make_precise_bn(net)
 
