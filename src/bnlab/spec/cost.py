@@ -19,6 +19,12 @@ from bnlab.spec.architecture import dense_widths
 # 1.24, batch 1.25, part2 1.24). Start-up (imports, JAX, mnist.nc) 5 s per
 # job, 0.5 s per setting it trains (a Program) and 0.2 s per run (writing its
 # history), fitted to the spanning blocks of depth, batch and the sweep.
+# The monitor (diagnostics.monitor_every) inside the training program: 22 us
+# per image and pass (Part 2's epoch 1 every 10th step on 2,000 images: 2.05 s
+# more than epoch 2 for the baseline, 4.5 s with BatchNorm's extra pass,
+# 2026-12-07).
+MONITOR_IMAGE_SECONDS = 22e-6
+RUNNING_STATISTICS = ("batch", "noisy_batch", "lp_batch")
 IMAGE_SECONDS = 1.23 / 60000
 STEP_SECONDS = 0.17e-3
 EVALUATION_EPOCHS = 0.4
@@ -73,21 +79,21 @@ def run_seconds(run_cfg):
     passes = images * IMAGE_SECONDS * work  # one epoch's training and evaluation
     epoch = passes + steps * STEP_SECONDS
     epoch += (steps / every) * MEASUREMENT_SECONDS if every else 0
-    watched = monitor_seconds(run_cfg["diagnostics"], steps, work)
+    watched = monitor_seconds(run_cfg, steps, work)
     return ALL_CORES_BUSY * (training["epochs"] * epoch + EVALUATION_EPOCHS * passes + watched)
 
 
-def monitor_seconds(diagnostics, steps, work):
-    """The monitor's seconds in a run (diagnostics.monitor_every): two
-    evaluation passes (BatchNorm's statistics, then eval mode) of its images
-    at each monitored step."""
+def monitor_seconds(run_cfg, steps, work):
+    """The monitor's seconds in a run (diagnostics.monitor_every): at each
+    monitored step an evaluation pass of its images, and a pass before it that
+    recomputes BatchNorm's statistics where the model keeps any."""
+    diagnostics = run_cfg["diagnostics"]
     every = diagnostics.get("monitor_every")
     if not every:
         return 0
     monitored = len(diagnostics["monitor_epochs"]) * -(-steps // every)
-    return (
-        monitored * 2 * diagnostics["monitor_examples"] * IMAGE_SECONDS * EVALUATION_EPOCHS * work
-    )
+    passes = 2 if run_cfg["architecture"]["normalization"] in RUNNING_STATISTICS else 1
+    return monitored * passes * diagnostics["monitor_examples"] * MONITOR_IMAGE_SECONDS * work
 
 
 def block_seconds(run_cfgs):
