@@ -19,11 +19,11 @@ from bnlab.spec.architecture import dense_widths
 # 1.24, batch 1.25, part2 1.24). Start-up (imports, JAX, mnist.nc) 5 s per
 # job, 0.5 s per setting it trains (a Program) and 0.2 s per run (writing its
 # history), fitted to the spanning blocks of depth, batch and the sweep.
-# The monitor (diagnostics.monitor_every) inside the training program: 22 us
-# per image and pass (Part 2's epoch 1 every 10th step on 2,000 images: 2.05 s
-# more than epoch 2 for the baseline, 4.5 s with BatchNorm's extra pass,
-# 2026-12-07).
-MONITOR_IMAGE_SECONDS = 22e-6
+# The monitor (diagnostics.monitor_every) inside the training program: 5.5 us
+# per image and pass (Part 2's epoch 1, 188 monitored steps of 2,000 images:
+# 2.05 s more than epoch 2 for the baseline, 4.5 s with BatchNorm's extra
+# pass, 2026-12-07).
+MONITOR_IMAGE_SECONDS = 5.5e-6
 RUNNING_STATISTICS = ("batch", "noisy_batch", "lp_batch")
 IMAGE_SECONDS = 1.23 / 60000
 STEP_SECONDS = 0.17e-3
